@@ -1,0 +1,126 @@
+import type { AuthEpoch } from '../auth/auth-epoch.js';
+import type { Principal } from '../auth/principal.js';
+import { badRequest, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import type { MemberType, Repositories, ResourceType, RoleRow, RoleType, Store } from '../store/types.js';
+import { ACCOUNT, access, vaultResource } from './access-control.js';
+import { ACCOUNT_ADMIN, type SystemRoleDefinition, VAULT_ROLES } from './system-roles.js';
+
+export interface MemberRef {
+  readonly ID: string;
+  readonly type: MemberType;
+}
+
+const ADMIN_ROLE_META_KEY = 'account_admin_role_id';
+
+/** Roles, their members, and the rules for who may hand them out. */
+export class RoleService {
+  constructor(
+    private readonly store: Store,
+    private readonly epoch: AuthEpoch,
+  ) {}
+
+  /** The account-admin role, created on first use. */
+  async ensureAccountAdminRole(repos: Repositories = this.store): Promise<RoleRow> {
+    const existing = await repos.meta.get(ADMIN_ROLE_META_KEY);
+    if (existing) {
+      const role = await repos.roles.get(existing);
+      if (role) return role;
+    }
+    const role = systemRole(ACCOUNT_ADMIN, 'ACCOUNT', 'account');
+    await repos.roles.insert(role);
+    const stored = await repos.meta.setIfAbsent(ADMIN_ROLE_META_KEY, role.id);
+    return (await repos.roles.get(stored)) as RoleRow;
+  }
+
+  /** Creates the owner, editor and viewer roles of a new vault. */
+  async createVaultRoles(repos: Repositories, vaultId: string): Promise<RoleRow[]> {
+    const roles = Object.values(VAULT_ROLES).map((def) => systemRole(def, 'VAULT', vaultId));
+    for (const role of roles) await repos.roles.insert(role);
+    return roles;
+  }
+
+  async list(
+    principal: Principal,
+    filter: { resourceType?: ResourceType; resourceId?: string; name?: string; type?: RoleType },
+  ): Promise<RoleRow[]> {
+    const roles = await this.store.roles.list(filter);
+    return roles.filter((role) => this.canSee(principal, role));
+  }
+
+  async get(principal: Principal, id: string): Promise<RoleRow> {
+    const role = await this.store.roles.get(id);
+    if (!role || !this.canSee(principal, role)) throw notFound(`Role ${id} wasn't found.`);
+    return role;
+  }
+
+  async members(principal: Principal, id: string) {
+    await this.get(principal, id);
+    return this.store.roles.members(id);
+  }
+
+  async rolesOfMember(principal: Principal, memberId: string): Promise<RoleRow[]> {
+    const roles = await this.store.roles.rolesOfMember(memberId);
+    if (principal.serviceAccountId === memberId) return roles;
+    return roles.filter((role) => this.canSee(principal, role));
+  }
+
+  async assign(principal: Principal, roleId: string, members: readonly MemberRef[]): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await this.assignIn(tx, principal, [roleId], members);
+    });
+    this.epoch.bump();
+  }
+
+  /** Assigns roles inside a caller's transaction, after checking the caller may grant each of them. */
+  async assignIn(tx: Repositories, principal: Principal, roleIds: readonly string[], members: readonly MemberRef[]) {
+    const now = Date.now();
+    for (const roleId of roleIds) {
+      const role = await tx.roles.get(roleId);
+      if (!role) throw badRequest(`Role ${roleId} doesn't exist.`);
+      this.requireAssign(principal, role);
+      for (const member of members) {
+        if (member.type !== 'SERVICE_ACCOUNT') throw badRequest('Only SERVICE_ACCOUNT members are supported.');
+        if (!(await tx.serviceAccounts.get(member.ID))) throw badRequest(`Service account ${member.ID} doesn't exist.`);
+        await tx.roles.addMember({ roleId, memberId: member.ID, memberType: member.type, createdAt: now });
+      }
+    }
+  }
+
+  async unassign(principal: Principal, roleId: string, members: readonly MemberRef[]): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const role = await tx.roles.get(roleId);
+      if (!role) throw notFound(`Role ${roleId} wasn't found.`);
+      this.requireAssign(principal, role);
+      for (const member of members) {
+        if (!(await tx.roles.removeMember(roleId, member.ID))) {
+          throw badRequest(`${member.ID} is not a member of role ${roleId}.`);
+        }
+      }
+    });
+    this.epoch.bump();
+  }
+
+  private requireAssign(principal: Principal, role: RoleRow): void {
+    access.require(principal, 'roles.assign', role.resourceType === 'VAULT' ? vaultResource(role.resourceId) : ACCOUNT);
+  }
+
+  private canSee(principal: Principal, role: RoleRow): boolean {
+    if (role.resourceType === 'ACCOUNT') return access.allows(principal, 'roles.read', ACCOUNT);
+    return access.allows(principal, 'roles.read', vaultResource(role.resourceId));
+  }
+}
+
+function systemRole(def: SystemRoleDefinition, resourceType: ResourceType, resourceId: string): RoleRow {
+  return {
+    id: newId(),
+    name: def.name,
+    displayName: def.displayName,
+    description: def.description,
+    type: 'SYSTEM',
+    resourceType,
+    resourceId,
+    permissions: def.permissions,
+    createdAt: Date.now(),
+  };
+}

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { type CredentialsFile, fetchBearerToken, originOf, readCredentials } from './credentials.js';
+import { HttpClient } from './http-client.js';
+
+/** Options every command that talks to a server accepts. */
+export interface ClientOptions {
+  readonly credentials?: string;
+  readonly url?: string;
+  readonly ca?: string;
+  readonly json?: boolean;
+}
+
+export function addClientOptions(command: Command): Command {
+  return command
+    .option(
+      '--credentials <file>',
+      'credentials.json of the calling service account (default: $STRONGROOM_CREDENTIALS_FILE or .strongroom/admin-credentials.json)',
+    )
+    .option('--url <url>', 'server base URL (default: $STRONGROOM_URL or the origin of tokenURI in the credentials)')
+    .option(
+      '--ca <file>',
+      "extra CA certificate to trust, e.g. the server's self-signed certificate (or $STRONGROOM_CA_FILE)",
+    )
+    .option('--json', 'print machine-readable JSON');
+}
+
+export interface Connection {
+  readonly client: HttpClient;
+  readonly credentials: CredentialsFile;
+  readonly token: string;
+}
+
+export function credentialsPath(options: ClientOptions): string {
+  return path.resolve(
+    options.credentials ??
+      process.env.STRONGROOM_CREDENTIALS_FILE ??
+      path.join('.strongroom', 'admin-credentials.json'),
+  );
+}
+
+export function clientFor(options: ClientOptions, credentials: CredentialsFile): HttpClient {
+  return new HttpClient({
+    url: options.url ?? process.env.STRONGROOM_URL ?? originOf(credentials),
+    caFile: options.ca ?? process.env.STRONGROOM_CA_FILE,
+  });
+}
+
+/** Reads the credentials, gets a bearer token and returns a client ready to call the API. */
+export async function connect(options: ClientOptions): Promise<Connection> {
+  const credentials = readCredentials(credentialsPath(options));
+  const client = clientFor(options, credentials);
+  const token = await fetchBearerToken(client, credentials);
+  return { client, credentials, token };
+}
+
+/** Prints JSON with --json, otherwise the human-readable lines. */
+export function output(options: ClientOptions, json: unknown, human: string | readonly string[]): void {
+  if (options.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  else process.stdout.write(`${typeof human === 'string' ? human : human.join('\n')}\n`);
+}

@@ -1,0 +1,11 @@
+/** A failure the CLI reports as one line on stderr, with an exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    /** 1: the server refused or failed; 2: bad usage, files or configuration. */
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
+import { WrongRootKeyError } from '../crypto/keyring.js';
+import { RootKeyError } from '../crypto/root-key.js';
+import { registerApiKeys } from './commands/api-keys.js';
+import { registerServe } from './commands/serve.js';
+import { registerServiceAccounts } from './commands/service-accounts.js';
+import { registerToken } from './commands/token.js';
+import { registerVault } from './commands/vault.js';
+import { CliError } from './errors.js';
+
+const program = new Command('strongroom')
+  .description('Strongroom: a self-hostable data privacy vault')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+registerVault(program);
+registerServiceAccounts(program);
+registerToken(program);
+registerApiKeys(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof CliError) {
+    process.stderr.write(`strongroom: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else if (err instanceof ConfigError || err instanceof RootKeyError || err instanceof WrongRootKeyError) {
+    process.stderr.write(`strongroom: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`strongroom: ${(err as Error).message ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place configuration is read. Sources, strongest first: command-line flags, environment
+ * variables (`STRONGROOM_*`), an optional JSON config file (`--config` / `STRONGROOM_CONFIG`), defaults.
+ * Everything is validated once at start-up; a bad value stops the server with a message naming it.
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const booleanish = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes'),
+]);
+
+const integer = (min: number, max: number) =>
+  z
+    .union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)])
+    .pipe(z.number().int().min(min).max(max));
+
+const fileSchema = z
+  .object({
+    port: integer(0, 65535).optional(),
+    host: z.string().min(1).optional(),
+    dataDir: z.string().min(1).optional(),
+    databaseUrl: z.string().min(1).optional(),
+    rootKey: z.string().min(1).optional(),
+    rootKeyFile: z.string().min(1).optional(),
+    publicUrl: z.string().min(1).optional(),
+    tokenAudiences: z.array(z.string().min(1)).optional(),
+    logLevel: z.enum(LOG_LEVELS).optional(),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    tlsSelfSigned: booleanish.optional(),
+    demo: booleanish.optional(),
+    maxBodyBytes: integer(1024, 1024 * 1024 * 1024).optional(),
+    sqliteSynchronous: z.enum(['FULL', 'NORMAL']).optional(),
+    authCacheSeconds: integer(0, 3600).optional(),
+  })
+  .strict();
+
+/** Raw settings as they come from one source, before defaults. */
+export type ConfigInput = z.input<typeof fileSchema>;
+
+export interface TlsConfig {
+  readonly mode: 'off' | 'files' | 'self-signed';
+  readonly certFile?: string;
+  readonly keyFile?: string;
+}
+
+export interface RootKeySource {
+  /** `env`/`config`: given inline; `file`: a path supplied by config; `dev-file`: generated in the data dir. */
+  readonly kind: 'inline' | 'file' | 'dev-file';
+  readonly value?: string;
+  readonly file?: string;
+}
+
+/** The validated configuration of a server process. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string;
+  readonly rootKey: RootKeySource;
+  /** Base URL clients use to reach this server; `undefined` means "derive from the listening address". */
+  readonly publicUrl: string | undefined;
+  /** Extra accepted `aud` values for the token endpoint (besides this server's own token URI). */
+  readonly tokenAudiences: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly tls: TlsConfig;
+  readonly demo: boolean;
+  readonly production: boolean;
+  readonly maxBodyBytes: number;
+  readonly sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** How long a verified principal may be reused before its service account and roles are re-read. */
+  readonly authCacheSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ENV_NAMES: Record<keyof ConfigInput, string> = {
+  port: 'STRONGROOM_PORT',
+  host: 'STRONGROOM_HOST',
+  dataDir: 'STRONGROOM_DATA_DIR',
+  databaseUrl: 'STRONGROOM_DATABASE_URL',
+  rootKey: 'STRONGROOM_ROOT_KEY',
+  rootKeyFile: 'STRONGROOM_ROOT_KEY_FILE',
+  publicUrl: 'STRONGROOM_PUBLIC_URL',
+  tokenAudiences: 'STRONGROOM_TOKEN_AUDIENCES',
+  logLevel: 'STRONGROOM_LOG_LEVEL',
+  tlsCert: 'STRONGROOM_TLS_CERT',
+  tlsKey: 'STRONGROOM_TLS_KEY',
+  tlsSelfSigned: 'STRONGROOM_TLS_SELF_SIGNED',
+  demo: 'STRONGROOM_DEMO',
+  maxBodyBytes: 'STRONGROOM_MAX_BODY_BYTES',
+  sqliteSynchronous: 'STRONGROOM_SQLITE_SYNCHRONOUS',
+  authCacheSeconds: 'STRONGROOM_AUTH_CACHE_SECONDS',
+};
+
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    out[key] =
+      key === 'tokenAudiences'
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : value;
+  }
+  return out;
+}
+
+function describe(issues: z.core.$ZodIssue[], source: string, names?: Record<string, string>): string[] {
+  return issues.map((issue) => {
+    const key = issue.path.join('.');
+    const label = names?.[key] ?? key;
+    return `${source}${label ? ` ${label}` : ''}: ${issue.message}`;
+  });
+}
+
+export interface LoadConfigOptions {
+  /** Settings from command-line flags (already parsed). */
+  readonly flags?: ConfigInput & { configFile?: string };
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/** Reads, merges and validates configuration. Throws {@link ConfigError} listing every problem. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const { configFile: flagConfigFile, ...flags } = options.flags ?? {};
+  const problems: string[] = [];
+
+  const configFile = flagConfigFile ?? env.STRONGROOM_CONFIG;
+  let fileInput: ConfigInput = {};
+  if (configFile) {
+    try {
+      const parsed = fileSchema.safeParse(JSON.parse(readFileSync(path.resolve(cwd, configFile), 'utf8')));
+      if (parsed.success) fileInput = parsed.data;
+      else problems.push(...describe(parsed.error.issues, `config file ${configFile}:`));
+    } catch (err) {
+      problems.push(`config file ${configFile}: ${(err as Error).message}`);
+    }
+  }
+  const envParsed = fileSchema.safeParse(fromEnv(env));
+  let envInput: ConfigInput = {};
+  if (envParsed.success) envInput = envParsed.data;
+  else problems.push(...describe(envParsed.error.issues, 'environment', ENV_NAMES));
+
+  const flagsParsed = fileSchema.safeParse(stripUndefined(flags));
+  let flagInput: ConfigInput = {};
+  if (flagsParsed.success) flagInput = flagsParsed.data;
+  else problems.push(...describe(flagsParsed.error.issues, 'option'));
+
+  const merged = { ...fileInput, ...envInput, ...flagInput } as z.output<typeof fileSchema>;
+  const production = env.NODE_ENV === 'production';
+  const dataDir = path.resolve(cwd, merged.dataDir ?? '.strongroom');
+  const databaseUrl = normaliseDatabaseUrl(merged.databaseUrl ?? `sqlite:${path.join(dataDir, 'strongroom.db')}`, cwd);
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
+    problems.push(`databaseUrl must start with "sqlite:", "postgres://" or "postgresql://"`);
+  }
+
+  if (merged.rootKey && merged.rootKeyFile) problems.push('give either rootKey or rootKeyFile, not both');
+  let rootKey: RootKeySource;
+  if (merged.rootKey) rootKey = { kind: 'inline', value: merged.rootKey };
+  else if (merged.rootKeyFile) rootKey = { kind: 'file', file: path.resolve(cwd, merged.rootKeyFile) };
+  else rootKey = { kind: 'dev-file', file: path.join(dataDir, 'root.key') };
+  if (production && rootKey.kind === 'dev-file') {
+    problems.push(
+      'NODE_ENV=production requires an explicit root key: set STRONGROOM_ROOT_KEY (32 bytes, base64) or STRONGROOM_ROOT_KEY_FILE',
+    );
+  }
+
+  let tls: TlsConfig = { mode: 'off' };
+  if (merged.tlsSelfSigned && (merged.tlsCert || merged.tlsKey)) {
+    problems.push('--tls self-signed cannot be combined with --tls-cert/--tls-key');
+  } else if (merged.tlsSelfSigned) {
+    tls = { mode: 'self-signed' };
+  } else if (merged.tlsCert || merged.tlsKey) {
+    if (!merged.tlsCert || !merged.tlsKey) problems.push('--tls-cert and --tls-key must be given together');
+    else
+      tls = {
+        mode: 'files',
+        certFile: path.resolve(cwd, merged.tlsCert),
+        keyFile: path.resolve(cwd, merged.tlsKey),
+      };
+  }
+
+  let publicUrl: string | undefined;
+  if (merged.publicUrl) {
+    try {
+      const url = new URL(merged.publicUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+      publicUrl = url.origin + url.pathname.replace(/\/+$/, '');
+    } catch {
+      problems.push(`publicUrl must be an absolute http(s) URL, got "${merged.publicUrl}"`);
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: merged.port ?? 8080,
+    host: merged.host ?? '127.0.0.1',
+    dataDir,
+    databaseUrl,
+    rootKey,
+    publicUrl,
+    tokenAudiences: merged.tokenAudiences ?? [],
+    logLevel: merged.logLevel ?? 'info',
+    tls,
+    demo: merged.demo ?? true,
+    production,
+    maxBodyBytes: merged.maxBodyBytes ?? 5 * 1024 * 1024,
+    sqliteSynchronous: merged.sqliteSynchronous ?? 'FULL',
+    authCacheSeconds: merged.authCacheSeconds ?? 10,
+  };
+}
+
+function stripUndefined(input: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
+/** `sqlite:relative/path` is resolved against the working directory; other URLs are left alone. */
+function normaliseDatabaseUrl(url: string, cwd: string): string {
+  if (!url.startsWith('sqlite:')) return url;
+  const file = url.slice('sqlite:'.length);
+  if (file === ':memory:') return url;
+  return `sqlite:${path.resolve(cwd, file)}`;
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { badRequest } from '../errors.js';
+import type { Services } from '../server/services.js';
+import { registerErrorHandling } from './error-handler.js';
+import { registerRoutes } from './routes/index.js';
+import type { App } from './types.js';
+
+export interface BuildAppOptions {
+  /** Extra Fastify server options (e.g. `https`). */
+  readonly server?: Partial<FastifyServerOptions> & { https?: unknown };
+}
+
+/**
+ * Builds the HTTP application over wired services. Routes stay thin: validate, call a service, shape
+ * the response. Tests boot this same app on real stores.
+ */
+export async function buildApp(services: Services, options: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    loggerInstance: services.logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: () => randomUUID(),
+    bodyLimit: services.config.maxBodyBytes,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 512 },
+    ...options.server,
+  } as FastifyServerOptions).withTypeProvider() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerBodyParsers(app);
+  registerErrorHandling(app);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // Our own request log: method, route pattern and outcome only. URLs can carry values
+  // (get-by-column queries), so they are never logged.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? '(unmatched)',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        principal: request.principal?.serviceAccountId,
+      },
+      'request',
+    );
+  });
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.url === undefined || request.routeOptions.config.auth === false) return;
+    request.principal = await services.authenticator.authenticate(request.headers.authorization);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Strongroom',
+        description:
+          "Self-hostable data privacy vault. Data API wire-compatible with Skyflow; management API after Skyflow's.",
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A bearer token from POST /v1/auth/sa/oauth/token, or an API key (sky-xxxxx-…).',
+          },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  registerRoutes(app, services);
+  app.get('/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}
+
+function registerBodyParsers(app: App): void {
+  // Skyflow clients send `Content-Type: application/json` with empty bodies on GET and DELETE: an
+  // empty JSON body means "no body", anything else must be valid JSON (prototype poisoning rejected).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body !== 'string' || body.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body, (err, value) => {
+      if (err) done(badRequest('The request body is not valid JSON.'), undefined);
+      else done(null, value);
+    });
+  });
+  // OAuth clients may post the token request as a form.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+}

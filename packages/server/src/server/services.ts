@@ -1,0 +1,65 @@
+import { RoleService } from '../access/role-service.js';
+import { ApiKeyService } from '../auth/api-keys.js';
+import { AuthEpoch } from '../auth/auth-epoch.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { ServiceAccountService } from '../auth/service-accounts.js';
+import { TokenGrantService } from '../auth/token-grant.js';
+import { TokenIssuer } from '../auth/token-issuer.js';
+import { ServerUrls } from '../auth/urls.js';
+import type { Config } from '../config.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/types.js';
+import { RecordService } from '../vault/records/record-service.js';
+import { VaultService } from '../vault/vault-service.js';
+
+/** Everything the HTTP layer and the bootstrap need, wired once: the composition root. */
+export interface Services {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly keyring: Keyring;
+  readonly urls: ServerUrls;
+  readonly epoch: AuthEpoch;
+  readonly issuer: TokenIssuer;
+  readonly grants: TokenGrantService;
+  readonly authenticator: Authenticator;
+  readonly roles: RoleService;
+  readonly serviceAccounts: ServiceAccountService;
+  readonly apiKeys: ApiKeyService;
+  readonly vaults: VaultService;
+  readonly records: RecordService;
+}
+
+/** Builds the services over an open, migrated store whose root key has been checked. */
+export async function createServices(input: {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  keyring: Keyring;
+}): Promise<Services> {
+  const { config, logger, store, keyring } = input;
+  const epoch = new AuthEpoch();
+  const urls = new ServerUrls(config.publicUrl, config.tokenAudiences);
+  const roles = new RoleService(store, epoch);
+  const vaults = new VaultService(store, keyring, roles, epoch);
+  const { accountId } = await vaults.identity();
+  const issuer = new TokenIssuer(store, keyring, `urn:strongroom:account:${accountId}`);
+  await issuer.init();
+  return {
+    config,
+    logger,
+    store,
+    keyring,
+    urls,
+    epoch,
+    issuer,
+    grants: new TokenGrantService(store, issuer, urls, epoch),
+    authenticator: new Authenticator(store, issuer, epoch, config),
+    roles,
+    serviceAccounts: new ServiceAccountService(store, roles, urls, epoch),
+    apiKeys: new ApiKeyService(store, epoch),
+    vaults,
+    records: new RecordService(store, keyring, vaults),
+  };
+}

@@ -1,0 +1,98 @@
+/** Table shapes as stored (snake_case, JSON as text, booleans as 0/1 so both dialects agree). */
+export interface Database {
+  meta: { key: string; value: string };
+  vaults: {
+    id: string;
+    name: string;
+    description: string;
+    workspace_id: string;
+    schema_json: string;
+    status: string;
+    created_at: number;
+    updated_at: number;
+    created_by: string;
+    updated_by: string;
+  };
+  vault_keys: {
+    vault_id: string;
+    kind: string;
+    version: number;
+    wrapped: Buffer;
+    status: string;
+    created_at: number;
+  };
+  service_accounts: {
+    id: string;
+    name: string;
+    display_name: string;
+    description: string;
+    client_config: string;
+    api_key_enabled: number;
+    status: string;
+    created_at: number;
+    updated_at: number;
+    created_by: string;
+    updated_by: string;
+  };
+  service_account_keys: {
+    id: string;
+    service_account_id: string;
+    public_key: string;
+    algorithm: string;
+    status: string;
+    created_at: number;
+  };
+  api_keys: {
+    id: string;
+    service_account_id: string;
+    name: string;
+    key_hash: string;
+    prefix: string;
+    status: string;
+    expires_at: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  roles: {
+    id: string;
+    name: string;
+    display_name: string;
+    description: string;
+    type: string;
+    resource_type: string;
+    resource_id: string;
+    permissions: string;
+    created_at: number;
+  };
+  role_members: {
+    role_id: string;
+    member_id: string;
+    member_type: string;
+    created_at: number;
+  };
+  signing_keys: {
+    kid: string;
+    algorithm: string;
+    private_sealed: Buffer;
+    public_jwk: string;
+    status: string;
+    created_at: number;
+  };
+  records: {
+    vault_id: string;
+    table_name: string;
+    id: string;
+    created_at: number;
+    updated_at: number;
+  };
+  record_values: {
+    vault_id: string;
+    table_name: string;
+    record_id: string;
+    column_name: string;
+    value: Buffer;
+    key_version: number;
+    lookup_index: Buffer | null;
+    unique_index: Buffer | null;
+  };
+}

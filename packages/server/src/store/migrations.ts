@@ -1,0 +1,194 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import type { StoreKind } from './types.js';
+
+/**
+ * The one migration set of both stores. Column types that differ between dialects come from
+ * {@link columnTypes}; everything else is written once. Migrations are never edited after they ship:
+ * add a new one.
+ */
+function columnTypes(kind: StoreKind) {
+  return {
+    bytes: kind === 'postgres' ? sql`bytea` : sql`blob`,
+    millis: kind === 'postgres' ? sql`bigint` : sql`integer`,
+  } as const;
+}
+
+function migrationSet(kind: StoreKind): Record<string, Migration> {
+  const t = columnTypes(kind);
+  return {
+    '0001_identity_and_vaults': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('meta')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('vaults')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('workspace_id', 'text', (c) => c.notNull())
+          .addColumn('schema_json', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addColumn('updated_at', t.millis, (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('vaults_name').on('vaults').column('name').execute();
+
+        await db.schema
+          .createTable('vault_keys')
+          .addColumn('vault_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('wrapped', t.bytes, (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addPrimaryKeyConstraint('vault_keys_pk', ['vault_id', 'kind', 'version'])
+          .execute();
+
+        await db.schema
+          .createTable('service_accounts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('client_config', 'text', (c) => c.notNull())
+          .addColumn('api_key_enabled', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addColumn('updated_at', t.millis, (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('service_account_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('service_account_id', 'text', (c) =>
+            c.notNull().references('service_accounts.id').onDelete('cascade'),
+          )
+          .addColumn('public_key', 'text', (c) => c.notNull())
+          .addColumn('algorithm', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('service_account_keys_account')
+          .on('service_account_keys')
+          .column('service_account_id')
+          .execute();
+
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('service_account_id', 'text', (c) =>
+            c.notNull().references('service_accounts.id').onDelete('cascade'),
+          )
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('expires_at', t.millis)
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addColumn('updated_at', t.millis, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('api_keys_account').on('api_keys').column('service_account_id').execute();
+
+        await db.schema
+          .createTable('roles')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('resource_type', 'text', (c) => c.notNull())
+          .addColumn('resource_id', 'text', (c) => c.notNull())
+          .addColumn('permissions', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('roles_resource').on('roles').columns(['resource_type', 'resource_id']).execute();
+
+        await db.schema
+          .createTable('role_members')
+          .addColumn('role_id', 'text', (c) => c.notNull().references('roles.id').onDelete('cascade'))
+          .addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('member_type', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addPrimaryKeyConstraint('role_members_pk', ['role_id', 'member_id'])
+          .execute();
+        await db.schema.createIndex('role_members_member').on('role_members').column('member_id').execute();
+
+        await db.schema
+          .createTable('signing_keys')
+          .addColumn('kid', 'text', (c) => c.primaryKey())
+          .addColumn('algorithm', 'text', (c) => c.notNull())
+          .addColumn('private_sealed', t.bytes, (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .execute();
+      },
+    },
+    '0002_records': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('records')
+          .addColumn('vault_id', 'text', (c) => c.notNull())
+          .addColumn('table_name', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addColumn('updated_at', t.millis, (c) => c.notNull())
+          .addPrimaryKeyConstraint('records_pk', ['vault_id', 'table_name', 'id'])
+          .execute();
+
+        // One row per stored cell: the value sealed under the vault's data key, bound to its address.
+        // lookup_index is a blind index for equality lookups; unique_index is set only for unique
+        // columns so that the database itself rejects a duplicate.
+        await db.schema
+          .createTable('record_values')
+          .addColumn('vault_id', 'text', (c) => c.notNull())
+          .addColumn('table_name', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addColumn('column_name', 'text', (c) => c.notNull())
+          .addColumn('value', t.bytes, (c) => c.notNull())
+          .addColumn('key_version', 'integer', (c) => c.notNull())
+          .addColumn('lookup_index', t.bytes)
+          .addColumn('unique_index', t.bytes)
+          .addPrimaryKeyConstraint('record_values_pk', ['vault_id', 'table_name', 'record_id', 'column_name'])
+          .addForeignKeyConstraint(
+            'record_values_record_fk',
+            ['vault_id', 'table_name', 'record_id'],
+            'records',
+            ['vault_id', 'table_name', 'id'],
+            (fk) => fk.onDelete('cascade'),
+          )
+          .execute();
+        await db.schema
+          .createIndex('record_values_lookup')
+          .on('record_values')
+          .columns(['vault_id', 'table_name', 'column_name', 'lookup_index'])
+          .execute();
+        await db.schema
+          .createIndex('record_values_unique')
+          .unique()
+          .on('record_values')
+          .columns(['vault_id', 'table_name', 'column_name', 'unique_index'])
+          .execute();
+        await db.schema
+          .createIndex('record_values_key_version')
+          .on('record_values')
+          .columns(['vault_id', 'key_version'])
+          .execute();
+      },
+    },
+  };
+}
+
+/** A Kysely migration provider for one dialect. */
+export function migrationProvider(kind: StoreKind): MigrationProvider {
+  return { getMigrations: async () => migrationSet(kind) };
+}

@@ -1,0 +1,39 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.js';
+import { createKyselyStore } from './kysely-store.js';
+import type { Store } from './types.js';
+
+const INT8_OID = 20;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Opens the PostgreSQL store. The URL may carry a `schema` query parameter: the store then lives in that
+ * schema (created if missing), which lets several vault deployments, or test runs, share one database.
+ */
+export function openPostgresStore(url: string, options: { maxConnections?: number } = {}): Store {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (schema !== null && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`database URL: schema "${schema}" must match ${SCHEMA_NAME}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: options.maxConnections ?? 10,
+    ...(schema && { options: `-c search_path=${schema}` }),
+    // Millisecond timestamps are BIGINT; they fit in a double, so read them as numbers.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID && format !== 'binary'
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return createKyselyStore('postgres', db, {
+    beforeMigrate: async () => {
+      if (schema) await pool.query(`create schema if not exists "${schema}"`);
+    },
+  });
+}

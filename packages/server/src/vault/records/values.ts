@@ -1,0 +1,164 @@
+import { badRequest } from '../../errors.js';
+import type { ColumnSpec } from '../schema/model.js';
+import { compilePattern, toRegExp } from '../schema/regex.js';
+
+/** Longest string value accepted in any column (bytes of UTF-8); unique columns are limited further. */
+export const MAX_STRING_BYTES = 64 * 1024;
+export const MAX_UNIQUE_STRING_CHARS = 2500;
+/** Values longer than this are not run through validation regexes (bounds regex cost). */
+const MAX_REGEX_INPUT = 64 * 1024;
+
+/** A value accepted for a column, in the one canonical form that is stored and compared. */
+export type CanonicalValue = string | number | boolean | null | unknown[] | Record<string, unknown>;
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^([01]\d|2[0-3]):([0-5]\d)(:([0-5]\d)(\.\d{1,9})?)?$/;
+const DATETIME =
+  /^\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/;
+
+const regexCache = new Map<string, RegExp>();
+function regexOf(source: string): RegExp {
+  let re = regexCache.get(source);
+  if (!re) {
+    re = toRegExp(compilePattern(source));
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(source, re);
+  }
+  return re;
+}
+
+const invalid = (table: string, column: ColumnSpec, why: string) =>
+  badRequest(`Invalid value for column "${table}.${column.name}": ${why}.`, [
+    { column: `${table}.${column.name}`, problem: why },
+  ]);
+
+function validDate(text: string): boolean {
+  const m = DATE.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+function numberFrom(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (
+    typeof value === 'string' &&
+    value.trim() !== '' &&
+    /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim())
+  ) {
+    return Number(value);
+  }
+  return undefined;
+}
+
+/**
+ * Checks a value against its column's datatype and validation tags and returns its canonical form.
+ * Numbers given as numeric strings are accepted and stored as numbers; everything else keeps its JSON type.
+ * Error messages name the column and the rule, never the value.
+ */
+export function canonicalValue(table: string, column: ColumnSpec, value: unknown): CanonicalValue {
+  let out: CanonicalValue;
+  switch (column.datatype) {
+    case 'DT_STRING':
+    case 'DT_ENUM': {
+      if (typeof value !== 'string') throw invalid(table, column, 'expected a string');
+      out = value;
+      break;
+    }
+    case 'DT_INT32':
+    case 'DT_INT64': {
+      const n = numberFrom(value);
+      if (n === undefined || !Number.isInteger(n)) throw invalid(table, column, 'expected a whole number');
+      if (column.datatype === 'DT_INT32' && (n < INT32_MIN || n > INT32_MAX)) {
+        throw invalid(table, column, 'outside the 32-bit integer range');
+      }
+      if (!Number.isSafeInteger(n)) throw invalid(table, column, 'outside the range of exactly representable integers');
+      out = n;
+      break;
+    }
+    case 'DT_FLOAT32':
+    case 'DT_FLOAT64': {
+      const n = numberFrom(value);
+      if (n === undefined) throw invalid(table, column, 'expected a number');
+      out = n;
+      break;
+    }
+    case 'DT_BOOL': {
+      if (typeof value === 'boolean') out = value;
+      else if (value === 'true' || value === 'false') out = value === 'true';
+      else throw invalid(table, column, 'expected true or false');
+      break;
+    }
+    case 'DT_DATE': {
+      if (typeof value !== 'string' || !validDate(value)) throw invalid(table, column, 'expected a date YYYY-MM-DD');
+      out = value;
+      break;
+    }
+    case 'DT_TIME': {
+      if (typeof value !== 'string' || !TIME.test(value))
+        throw invalid(table, column, 'expected a time HH:MM[:SS[.fff]]');
+      out = value;
+      break;
+    }
+    case 'DT_DATETIME': {
+      if (typeof value !== 'string' || !DATETIME.test(value) || !validDate(value.slice(0, 10))) {
+        throw invalid(table, column, 'expected an RFC 3339 date-time');
+      }
+      out = value;
+      break;
+    }
+    case 'DT_EMBEDDED': {
+      out = value as CanonicalValue;
+      break;
+    }
+    case 'DT_FILE_TYPE':
+      throw invalid(table, column, 'file columns are written through the files endpoints');
+  }
+  if (typeof out === 'string') {
+    if (Buffer.byteLength(out) > MAX_STRING_BYTES)
+      throw invalid(table, column, `longer than ${MAX_STRING_BYTES} bytes`);
+    if (column.unique && out.length > MAX_UNIQUE_STRING_CHARS) {
+      throw invalid(table, column, `unique columns hold at most ${MAX_UNIQUE_STRING_CHARS} characters`);
+    }
+  }
+  if (column.datatype === 'DT_EMBEDDED' && Buffer.byteLength(JSON.stringify(out)) > MAX_STRING_BYTES) {
+    throw invalid(table, column, `longer than ${MAX_STRING_BYTES} bytes of JSON`);
+  }
+  if (column.predefinedValues && !column.predefinedValues.includes(String(out))) {
+    throw invalid(table, column, 'not one of the predefined values');
+  }
+  if (typeof out === 'number') {
+    if (column.minValue !== undefined && out < column.minValue)
+      throw invalid(table, column, `less than ${column.minValue}`);
+    if (column.maxValue !== undefined && out > column.maxValue)
+      throw invalid(table, column, `greater than ${column.maxValue}`);
+  }
+  if (column.validation.length > 0) {
+    const text = typeof out === 'string' ? out : JSON.stringify(out);
+    if (text.length > MAX_REGEX_INPUT) throw invalid(table, column, 'too long to validate');
+    for (const source of column.validation) {
+      if (!regexOf(source).test(text)) throw invalid(table, column, 'does not match the validation pattern');
+    }
+  }
+  return out;
+}
+
+/** Bytes that are encrypted for a value: its canonical JSON. */
+export function valueBytes(value: CanonicalValue): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+export function valueFromBytes(bytes: Uint8Array): CanonicalValue {
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as CanonicalValue;
+}
+
+/**
+ * Input to a blind index: a type marker plus the canonical JSON, so the string "1" and the number 1
+ * never share an index entry.
+ */
+export function indexBytes(value: CanonicalValue): Buffer {
+  return Buffer.from(`${typeof value}:${JSON.stringify(value)}`, 'utf8');
+}
