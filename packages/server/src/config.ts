@@ -11,15 +11,19 @@ import { z } from 'zod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const booleanish = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes'),
-]);
+// Unions report a bare "Invalid input" when no member matches; say what is expected instead.
+const booleanish = z.union(
+  [
+    z.boolean(),
+    z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  ],
+  { error: 'must be true or false (also 1/0, yes/no)' },
+);
 
 const integer = (min: number, max: number) =>
   z
-    .union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)])
-    .pipe(z.number().int().min(min).max(max));
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: 'must be a whole number' })
+    .pipe(z.number().int('must be a whole number').min(min).max(max));
 
 const fileSchema = z
   .object({
@@ -121,11 +125,12 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return out;
 }
 
-function describe(issues: z.core.$ZodIssue[], source: string, names?: Record<string, string>): string[] {
+/** One line per issue: `<source><sep><setting>: <message>`, or `<source>: <message>` for the whole source. */
+function describe(issues: z.core.$ZodIssue[], source: string, names?: Record<string, string>, sep = ' '): string[] {
   return issues.map((issue) => {
     const key = issue.path.join('.');
     const label = names?.[key] ?? key;
-    return `${source}${label ? ` ${label}` : ''}: ${issue.message}`;
+    return `${label ? `${source}${sep}${label}` : source}: ${issue.message}`;
   });
 }
 
@@ -149,7 +154,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     try {
       const parsed = fileSchema.safeParse(JSON.parse(readFileSync(path.resolve(cwd, configFile), 'utf8')));
       if (parsed.success) fileInput = parsed.data;
-      else problems.push(...describe(parsed.error.issues, `config file ${configFile}:`));
+      else problems.push(...describe(parsed.error.issues, `config file ${configFile}`, undefined, ': '));
     } catch (err) {
       problems.push(`config file ${configFile}: ${(err as Error).message}`);
     }
@@ -164,12 +169,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (flagsParsed.success) flagInput = flagsParsed.data;
   else problems.push(...describe(flagsParsed.error.issues, 'option'));
 
-  const merged = { ...fileInput, ...envInput, ...flagInput } as z.output<typeof fileSchema>;
+  const merged = mergeSources([fileInput, envInput, flagInput]);
   const production = env.NODE_ENV === 'production';
   const dataDir = path.resolve(cwd, merged.dataDir ?? '.strongroom');
   const databaseUrl = normaliseDatabaseUrl(merged.databaseUrl ?? `sqlite:${path.join(dataDir, 'strongroom.db')}`, cwd);
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     problems.push(`databaseUrl must start with "sqlite:", "postgres://" or "postgresql://"`);
+  } else if (databaseUrl === 'sqlite:') {
+    problems.push('databaseUrl "sqlite:" must name a database file, e.g. "sqlite:data/strongroom.db"');
   }
 
   if (merged.rootKey && merged.rootKeyFile) problems.push('give either rootKey or rootKeyFile, not both');
@@ -203,7 +210,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     try {
       const url = new URL(merged.publicUrl);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-      publicUrl = url.origin + url.pathname.replace(/\/+$/, '');
+      // It is a base URL that paths are appended to: a query, fragment or credentials would be dropped
+      // silently (or end up in the token URI), so they are refused instead.
+      if (url.search || url.hash || url.username || url.password) {
+        // The value is not echoed: it may hold a password.
+        problems.push('publicUrl must be a base URL without credentials, query or fragment');
+      } else publicUrl = url.origin + url.pathname.replace(/\/+$/, '');
     } catch {
       problems.push(`publicUrl must be an absolute http(s) URL, got "${merged.publicUrl}"`);
     }
@@ -220,12 +232,35 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     tokenAudiences: merged.tokenAudiences ?? [],
     logLevel: merged.logLevel ?? 'info',
     tls,
-    demo: merged.demo ?? true,
+    // The demo vault is for trying Strongroom out; a production store starts empty unless asked.
+    demo: merged.demo ?? !production,
     production,
     maxBodyBytes: merged.maxBodyBytes ?? 5 * 1024 * 1024,
     sqliteSynchronous: merged.sqliteSynchronous ?? 'FULL',
     authCacheSeconds: merged.authCacheSeconds ?? 10,
   };
+}
+
+/**
+ * Settings that are alternatives to each other: when a stronger source sets one of them, whatever a
+ * weaker source set in the same group is dropped (an env root key overrides a config-file key file).
+ */
+const ALTERNATIVES: readonly (keyof ConfigInput)[][] = [
+  ['rootKey', 'rootKeyFile'],
+  ['tlsSelfSigned', 'tlsCert', 'tlsKey'],
+];
+
+function mergeSources(sources: readonly ConfigInput[]): z.output<typeof fileSchema> {
+  const merged: Record<string, unknown> = {};
+  for (const source of sources) {
+    for (const group of ALTERNATIVES) {
+      if (group.some((key) => source[key] !== undefined && source[key] !== false)) {
+        for (const key of group) delete merged[key];
+      }
+    }
+    Object.assign(merged, source);
+  }
+  return merged as z.output<typeof fileSchema>;
 }
 
 function stripUndefined(input: Record<string, unknown>): Record<string, unknown> {
@@ -236,6 +271,6 @@ function stripUndefined(input: Record<string, unknown>): Record<string, unknown>
 function normaliseDatabaseUrl(url: string, cwd: string): string {
   if (!url.startsWith('sqlite:')) return url;
   const file = url.slice('sqlite:'.length);
-  if (file === ':memory:') return url;
+  if (file === ':memory:' || file === '') return url;
   return `sqlite:${path.resolve(cwd, file)}`;
 }

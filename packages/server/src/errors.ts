@@ -10,8 +10,10 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'CONFLICT'
+  | 'REQUEST_TIMEOUT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'HEADERS_TOO_LARGE'
   | 'TOO_MANY_REQUESTS'
   | 'INTERNAL'
   | 'UNAVAILABLE';
@@ -30,8 +32,10 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   NOT_FOUND: { httpCode: 404, httpStatus: 'Not Found', grpcCode: 5 },
   METHOD_NOT_ALLOWED: { httpCode: 405, httpStatus: 'Method Not Allowed', grpcCode: 12 },
   CONFLICT: { httpCode: 409, httpStatus: 'Conflict', grpcCode: 6 },
+  REQUEST_TIMEOUT: { httpCode: 408, httpStatus: 'Request Timeout', grpcCode: 4 },
   PAYLOAD_TOO_LARGE: { httpCode: 413, httpStatus: 'Payload Too Large', grpcCode: 8 },
   UNSUPPORTED_MEDIA_TYPE: { httpCode: 415, httpStatus: 'Unsupported Media Type', grpcCode: 3 },
+  HEADERS_TOO_LARGE: { httpCode: 431, httpStatus: 'Request Header Fields Too Large', grpcCode: 8 },
   TOO_MANY_REQUESTS: { httpCode: 429, httpStatus: 'Too Many Requests', grpcCode: 8 },
   INTERNAL: { httpCode: 500, httpStatus: 'Internal Server Error', grpcCode: 13 },
   UNAVAILABLE: { httpCode: 503, httpStatus: 'Service Unavailable', grpcCode: 14 },

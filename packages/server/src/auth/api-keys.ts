@@ -22,7 +22,7 @@ export class ApiKeyService {
     await this.requireApiKeyAccount(serviceAccountId);
     const now = Date.now();
     if (input.expiresAt !== undefined && input.expiresAt <= now) throw badRequest('expiresAt must be in the future.');
-    const { row, key } = newApiKeyRow(serviceAccountId, input.name ?? 'api-key', input.expiresAt ?? null, now);
+    const { row, key } = newApiKeyRow(serviceAccountId, input.name ?? 'default', input.expiresAt ?? null, now);
     await this.store.apiKeys.insert(row);
     return { row, apiKey: key };
   }

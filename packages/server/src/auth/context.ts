@@ -10,20 +10,31 @@ const MAX_CONTEXT_BYTES = 4096;
  */
 export function parseContext(ctx: unknown): RequestContext | undefined {
   if (ctx === undefined || ctx === null || ctx === '') return undefined;
+  // Type first: JSON.stringify throws on a bigint and returns undefined for a function or symbol.
+  if (typeof ctx !== 'string' && (typeof ctx !== 'object' || Array.isArray(ctx))) {
+    throw badRequest('ctx must be a string or a JSON object');
+  }
+  const entries: [string, string | number | boolean][] = [];
+  if (typeof ctx === 'object') {
+    for (const [key, value] of Object.entries(ctx)) {
+      if (!CONTEXT_KEY.test(key)) throw badRequest(`ctx key "${key.slice(0, 64)}" must match ${CONTEXT_KEY.source}`);
+      if (
+        !(
+          typeof value === 'string' ||
+          typeof value === 'boolean' ||
+          (typeof value === 'number' && Number.isFinite(value))
+        )
+      ) {
+        throw badRequest(`ctx value of "${key.slice(0, 64)}" must be a string, a number or a boolean`);
+      }
+      entries.push([key, value]);
+    }
+  }
   if (Buffer.byteLength(JSON.stringify(ctx)) > MAX_CONTEXT_BYTES) {
     throw badRequest(`ctx must be at most ${MAX_CONTEXT_BYTES} bytes of JSON`);
   }
   if (typeof ctx === 'string') return ctx;
-  if (typeof ctx !== 'object' || Array.isArray(ctx)) {
-    throw badRequest('ctx must be a string or a JSON object');
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(ctx)) {
-    if (!CONTEXT_KEY.test(key)) throw badRequest(`ctx key "${key.slice(0, 64)}" must match ${CONTEXT_KEY.source}`);
-    if (!['string', 'number', 'boolean'].includes(typeof value)) {
-      throw badRequest(`ctx value of "${key}" must be a string, a number or a boolean`);
-    }
-    out[key] = value;
-  }
-  return out;
+  // fromEntries defines own properties, so a "__proto__" key is kept as data instead of being swallowed
+  // by the prototype setter of an object literal.
+  return Object.fromEntries(entries);
 }

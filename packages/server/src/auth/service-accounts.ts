@@ -16,6 +16,7 @@ import type {
 import { generateApiKey } from './api-key-format.js';
 import type { AuthEpoch } from './auth-epoch.js';
 import type { Principal } from './principal.js';
+import type { TokenAudiences } from './token-audiences.js';
 import type { ServerUrls } from './urls.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -60,6 +61,7 @@ export class ServiceAccountService {
     private readonly store: Store,
     private readonly roles: RoleService,
     private readonly urls: ServerUrls,
+    private readonly audiences: TokenAudiences,
     private readonly epoch: AuthEpoch,
   ) {}
 
@@ -77,7 +79,7 @@ export class ServiceAccountService {
       name: input.name,
       displayName: input.displayName ?? input.name,
       description: input.description ?? '',
-      clientConfiguration: { ...DEFAULT_CLIENT_CONFIGURATION, ...input.clientConfiguration },
+      clientConfiguration: { ...DEFAULT_CLIENT_CONFIGURATION, ...definedOnly(input.clientConfiguration) },
       apiKeyEnabled: input.apiKeyEnabled ?? false,
       status: 'ACTIVE',
       createdAt: now,
@@ -90,7 +92,10 @@ export class ServiceAccountService {
     const apiKey = account.apiKeyEnabled ? newApiKeyRow(account.id, 'default', null, now) : undefined;
     await inTransaction(this.store, tx, async (tx) => {
       await tx.serviceAccounts.insert(account);
-      if (keyPair) await tx.serviceAccountKeys.insert(keyPair.row);
+      if (keyPair) {
+        await tx.serviceAccountKeys.insert(keyPair.row);
+        await this.audiences.remember(tx, this.urls.tokenUri());
+      }
       if (apiKey) await tx.apiKeys.insert(apiKey.row);
       if (input.roleIDs && input.roleIDs.length > 0) {
         if (principal === 'bootstrap') {
@@ -152,7 +157,7 @@ export class ServiceAccountService {
         ...(patch.description !== undefined && { description: patch.description }),
         ...(patch.status !== undefined && { status: patch.status }),
         ...(patch.clientConfiguration !== undefined && {
-          clientConfiguration: { ...account.clientConfiguration, ...patch.clientConfiguration },
+          clientConfiguration: { ...account.clientConfiguration, ...definedOnly(patch.clientConfiguration) },
         }),
         updatedAt: Date.now(),
         updatedBy: principal.serviceAccountId,
@@ -191,7 +196,10 @@ export class ServiceAccountService {
     access.require(principal, 'serviceAccounts.update', ACCOUNT);
     const account = await this.requireKeyAccount(this.store, id);
     const keyPair = await newKeyPair(id, Date.now());
-    await this.store.serviceAccountKeys.insert(keyPair.row);
+    await this.store.transaction(async (tx) => {
+      await tx.serviceAccountKeys.insert(keyPair.row);
+      await this.audiences.remember(tx, this.urls.tokenUri());
+    });
     return this.credentials(account, keyPair.row.id, keyPair.privateKey);
   }
 
@@ -211,6 +219,7 @@ export class ServiceAccountService {
       const account = await this.requireKeyAccount(tx, id);
       if (!(await tx.serviceAccountKeys.delete(keyId))) throw notFound(`Key ${keyId} wasn't found.`);
       await tx.serviceAccountKeys.insert(keyPair.row);
+      await this.audiences.remember(tx, this.urls.tokenUri());
       return account;
     });
     this.epoch.bump();
@@ -236,6 +245,11 @@ export class ServiceAccountService {
       keyAlgorithm: 'KEY_ALG_RSA_2048',
     };
   }
+}
+
+/** Drops keys whose value is undefined, so a partial patch never erases a setting. */
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 async function newKeyPair(serviceAccountId: string, now: number) {

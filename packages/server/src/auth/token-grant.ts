@@ -6,8 +6,8 @@ import type { Store } from '../store/types.js';
 import type { AuthEpoch } from './auth-epoch.js';
 import { isStrictCompactJws } from './compact-jws.js';
 import { parseContext } from './context.js';
+import type { TokenAudiences } from './token-audiences.js';
 import type { TokenIssuer } from './token-issuer.js';
-import type { ServerUrls } from './urls.js';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** Largest clock difference tolerated between a client and this server. */
@@ -33,7 +33,7 @@ export class TokenGrantService {
   constructor(
     private readonly store: Store,
     private readonly issuer: TokenIssuer,
-    private readonly urls: ServerUrls,
+    private readonly audiences: TokenAudiences,
     private readonly epoch: AuthEpoch,
   ) {}
 
@@ -70,7 +70,7 @@ export class TokenGrantService {
     try {
       ({ payload } = await jwtVerify(assertion, this.publicKey(keyId, keyRow.publicKey), {
         algorithms: ['RS256'],
-        audience: this.urls.tokenAudiences(),
+        audience: await this.audiences.accepted(),
         issuer: iss,
         clockTolerance: CLOCK_SKEW_SECONDS,
         requiredClaims: ['exp'],

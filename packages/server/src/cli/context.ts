@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { type CredentialsFile, fetchBearerToken, originOf, readCredentials } from './credentials.js';
+import { baseUrlOf, type CredentialsFile, fetchBearerToken, readCredentials } from './credentials.js';
+import { CliError } from './errors.js';
 import { HttpClient } from './http-client.js';
 
 /** Options every command that talks to a server accepts. */
@@ -17,7 +18,10 @@ export function addClientOptions(command: Command): Command {
       '--credentials <file>',
       'credentials.json of the calling service account (default: $STRONGROOM_CREDENTIALS_FILE or .strongroom/admin-credentials.json)',
     )
-    .option('--url <url>', 'server base URL (default: $STRONGROOM_URL or the origin of tokenURI in the credentials)')
+    .option(
+      '--url <url>',
+      'server base URL (default: $STRONGROOM_URL, else the server named by tokenURI in the credentials)',
+    )
     .option(
       '--ca <file>',
       "extra CA certificate to trust, e.g. the server's self-signed certificate (or $STRONGROOM_CA_FILE)",
@@ -34,15 +38,14 @@ export interface Connection {
 export function credentialsPath(options: ClientOptions): string {
   return path.resolve(
     options.credentials ??
-      process.env.STRONGROOM_CREDENTIALS_FILE ??
-      path.join('.strongroom', 'admin-credentials.json'),
+      (process.env.STRONGROOM_CREDENTIALS_FILE || path.join('.strongroom', 'admin-credentials.json')),
   );
 }
 
 export function clientFor(options: ClientOptions, credentials: CredentialsFile): HttpClient {
   return new HttpClient({
-    url: options.url ?? process.env.STRONGROOM_URL ?? originOf(credentials),
-    caFile: options.ca ?? process.env.STRONGROOM_CA_FILE,
+    url: options.url ?? (process.env.STRONGROOM_URL || baseUrlOf(credentials)),
+    caFile: options.ca ?? (process.env.STRONGROOM_CA_FILE || undefined),
   });
 }
 
@@ -58,4 +61,22 @@ export async function connect(options: ClientOptions): Promise<Connection> {
 export function output(options: ClientOptions, json: unknown, human: string | readonly string[]): void {
   if (options.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   else process.stdout.write(`${typeof human === 'string' ? human : human.join('\n')}\n`);
+}
+
+/** Pages through a list endpoint (`offset`/`limit`, at most 100 a page) until a short page. */
+export async function listAll<T>(connection: Connection, listPath: string, key: string): Promise<T[]> {
+  const pageSize = 100;
+  const all: T[] = [];
+  for (let offset = 0; ; offset += pageSize) {
+    const separator = listPath.includes('?') ? '&' : '?';
+    const page = await connection.client.request<Record<string, unknown>>(
+      'GET',
+      `${listPath}${separator}offset=${offset}&limit=${pageSize}`,
+      { token: connection.token },
+    );
+    const items = page?.[key];
+    if (!Array.isArray(items)) throw new CliError(`GET ${listPath}: the response has no "${key}" list`);
+    all.push(...(items as T[]));
+    if (items.length < pageSize) return all;
+  }
 }

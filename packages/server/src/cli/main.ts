@@ -1,8 +1,5 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config.js';
-import { WrongRootKeyError } from '../crypto/keyring.js';
-import { RootKeyError } from '../crypto/root-key.js';
 import { registerApiKeys } from './commands/api-keys.js';
 import { registerServe } from './commands/serve.js';
 import { registerServiceAccounts } from './commands/service-accounts.js';
@@ -30,11 +27,31 @@ try {
   } else if (err instanceof CliError) {
     process.stderr.write(`strongroom: ${err.message}\n`);
     process.exitCode = err.exitCode;
-  } else if (err instanceof ConfigError || err instanceof RootKeyError || err instanceof WrongRootKeyError) {
-    process.stderr.write(`strongroom: ${err.message}\n`);
+  } else if (await isConfigurationError(err)) {
+    process.stderr.write(`strongroom: ${(err as Error).message}\n`);
     process.exitCode = 2;
   } else {
     process.stderr.write(`strongroom: ${(err as Error).message ?? String(err)}\n`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * Configuration, root-key and TLS-file problems of `serve` exit with 2. Their classes are loaded only
+ * here, so that client commands do not load the server's modules.
+ */
+async function isConfigurationError(err: unknown): Promise<boolean> {
+  if (!(err instanceof Error)) return false;
+  const [{ ConfigError }, { WrongRootKeyError }, { RootKeyError }, { TlsError }] = await Promise.all([
+    import('../config.js'),
+    import('../crypto/keyring.js'),
+    import('../crypto/root-key.js'),
+    import('../server/tls.js'),
+  ]);
+  return (
+    err instanceof ConfigError ||
+    err instanceof RootKeyError ||
+    err instanceof WrongRootKeyError ||
+    err instanceof TlsError
+  );
 }

@@ -77,7 +77,8 @@ export class VaultKeys {
   }
 
   private columnKey(table: string, column: string): Buffer {
-    const id = `${table}\u0000${column}`;
+    // JSON of the pair, not a separator join: ("a\0b","c") and ("a","b\0c") must not share a cache entry.
+    const id = JSON.stringify([table, column]);
     let key = this.columnIndexKeys.get(id);
     if (!key) {
       key = deriveKey(this.indexKey, ['blind-index', this.vaultId, table, column]);

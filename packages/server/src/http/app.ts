@@ -4,7 +4,7 @@ import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { badRequest } from '../errors.js';
 import type { Services } from '../server/services.js';
-import { registerErrorHandling } from './error-handler.js';
+import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { registerRoutes } from './routes/index.js';
 import type { App } from './types.js';
 
@@ -25,6 +25,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     bodyLimit: services.config.maxBodyBytes,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 512 },
+    clientErrorHandler,
     ...options.server,
   } as FastifyServerOptions).withTypeProvider() as unknown as App;
 
@@ -51,6 +52,9 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     );
   });
   app.addHook('onRequest', async (request) => {
+    // PostgreSQL cannot hold NUL in text, and no path or query parameter of this API needs it.
+    if (request.url.includes('%00') || request.url.includes('\u0000'))
+      throw badRequest('The request URL must not contain NUL characters.');
     if (request.routeOptions.url === undefined || request.routeOptions.config.auth === false) return;
     request.principal = await services.authenticator.authenticate(request.headers.authorization);
   });

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import FindMyWay from 'find-my-way';
-import { AppError, type ErrorCode, type ErrorDetail, errorBody } from '../errors.js';
+import { AppError, ERROR_KINDS, type ErrorCode, type ErrorDetail, errorBody } from '../errors.js';
 import type { App } from './types.js';
 
 const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
@@ -11,8 +13,10 @@ const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   409: 'CONFLICT',
+  408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  431: 'HEADERS_TOO_LARGE',
   429: 'TOO_MANY_REQUESTS',
   503: 'UNAVAILABLE',
 };
@@ -28,7 +32,7 @@ function validationError(err: FastifyError): AppError {
   const issues = (err.validation ?? []) as unknown as { instancePath?: string; message?: string }[];
   const where = err.validationContext ?? 'request';
   const details: ErrorDetail[] = issues.slice(0, 25).map((issue) => ({
-    field: `${where}${(issue.instancePath ?? '').replaceAll('/', '.')}`,
+    field: `${where}${(issue.instancePath ?? '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replaceAll('/', '.')}`,
     problem: issue.message ?? 'invalid',
   }));
   const first = details[0];
@@ -106,4 +110,27 @@ export function registerErrorHandling(app: App): void {
     }
     return sendError(reply, new AppError('NOT_FOUND', "The requested resource wasn't found."));
   });
+}
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (oversized headers, timeouts, garbage):
+ * answered in the same error shape, with a request ID, then the connection is closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  let error: AppError;
+  if (err.code === 'HPE_HEADER_OVERFLOW')
+    error = new AppError('HEADERS_TOO_LARGE', 'The request headers are too large.');
+  else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    error = new AppError('REQUEST_TIMEOUT', 'The request took too long.');
+  else error = new AppError('BAD_REQUEST', 'The request is not valid HTTP.');
+  if (socket.writable) {
+    const body = JSON.stringify(errorBody(error.code, error.message));
+    const kind = ERROR_KINDS[error.code];
+    socket.write(
+      `HTTP/1.1 ${kind.httpCode} ${kind.httpStatus}\r\nContent-Type: application/json\r\nx-request-id: ${randomUUID()}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

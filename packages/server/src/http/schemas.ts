@@ -17,6 +17,7 @@ export const pageQuery = {
     .string()
     .regex(/^\d+$/, 'offset must be a whole number')
     .optional()
+    .refine((v) => v === undefined || Number(v) <= 1_000_000_000, 'offset is at most 1000000000')
     .transform((v) => (v === undefined ? 0 : Number(v))),
   limit: z
     .string()
@@ -24,6 +25,19 @@ export const pageQuery = {
     .optional()
     .transform((v) => (v === undefined ? 25 : Math.min(Math.max(Number(v), 1), 100))),
 };
+
+/**
+ * Free text stored in the management tables (names, descriptions). NUL is refused: PostgreSQL cannot
+ * store it in text columns, and no name needs it.
+ */
+export const text = (max: number, what: string) =>
+  z
+    .string()
+    .max(max, `${what} is at most ${max} characters`)
+    .refine((value) => !value.includes('\u0000'), `${what} must not contain NUL characters`);
+
+/** A required, trimmed name. */
+export const nameText = (what = 'name') => text(100, what).pipe(z.string().trim().min(1, `${what} is required`));
 
 export const id = z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character lowercase hex ID');
 

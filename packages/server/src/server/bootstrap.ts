@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Credentials } from '../auth/service-accounts.js';
@@ -25,7 +26,8 @@ export async function bootstrap(services: Services, options: { demo: boolean }):
   const { store, roles, serviceAccounts, vaults, config } = services;
   const adminCredentialsFile = path.join(config.dataDir, ADMIN_CREDENTIALS_FILE);
   await roles.ensureAccountAdminRole();
-  const stamp = new Date().toISOString();
+  // Unique per attempt: two nodes starting in the same millisecond must not both believe they won.
+  const stamp = `${new Date().toISOString()} ${randomUUID()}`;
   const result = await store.transaction(async (tx) => {
     const claimed = await tx.meta.setIfAbsent(BOOTSTRAP_META_KEY, stamp);
     if (claimed !== stamp) {

@@ -3,6 +3,7 @@ import { ApiKeyService } from '../auth/api-keys.js';
 import { AuthEpoch } from '../auth/auth-epoch.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { ServiceAccountService } from '../auth/service-accounts.js';
+import { TokenAudiences } from '../auth/token-audiences.js';
 import { TokenGrantService } from '../auth/token-grant.js';
 import { TokenIssuer } from '../auth/token-issuer.js';
 import { ServerUrls } from '../auth/urls.js';
@@ -41,6 +42,7 @@ export async function createServices(input: {
   const { config, logger, store, keyring } = input;
   const epoch = new AuthEpoch();
   const urls = new ServerUrls(config.publicUrl, config.tokenAudiences);
+  const audiences = new TokenAudiences(store, urls);
   const roles = new RoleService(store, epoch);
   const vaults = new VaultService(store, keyring, roles, epoch);
   const { accountId } = await vaults.identity();
@@ -54,10 +56,10 @@ export async function createServices(input: {
     urls,
     epoch,
     issuer,
-    grants: new TokenGrantService(store, issuer, urls, epoch),
+    grants: new TokenGrantService(store, issuer, audiences, epoch),
     authenticator: new Authenticator(store, issuer, epoch, config),
     roles,
-    serviceAccounts: new ServiceAccountService(store, roles, urls, epoch),
+    serviceAccounts: new ServiceAccountService(store, roles, urls, audiences, epoch),
     apiKeys: new ApiKeyService(store, epoch),
     vaults,
     records: new RecordService(store, keyring, vaults),

@@ -28,6 +28,8 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Certificate problems are configuration problems: find them before touching the store.
+  const tls = await loadTls(config, [config.host, ...(config.publicUrl ? [new URL(config.publicUrl).hostname] : [])]);
   const rootKey = loadRootKey(config.rootKey);
   if (rootKey.source.kind === 'dev-file') {
     logger.warn(
@@ -43,7 +45,6 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const keyring = new Keyring(rootKey.key);
     await keyring.checkRootKey(store);
     const services = await createServices({ config, logger, store, keyring });
-    const tls = await loadTls(config, [config.host, ...(config.publicUrl ? [new URL(config.publicUrl).hostname] : [])]);
     app = await buildApp(services, { server: tls ? { https: { cert: tls.cert, key: tls.key } } : {} });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address() as AddressInfo;

@@ -1,6 +1,6 @@
-import { type Kysely, Migrator, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
-import { migrationProvider } from './migrations.js';
+import { migrateToLatest } from './migrations.js';
 import { createRepositories } from './repositories.js';
 import type { Repositories, Store, StoreKind } from './types.js';
 
@@ -8,7 +8,11 @@ import type { Repositories, Store, StoreKind } from './types.js';
 export function createKyselyStore(
   kind: StoreKind,
   db: Kysely<Database>,
-  hooks: { beforeMigrate?: () => Promise<void>; onClose?: () => Promise<void> } = {},
+  options: {
+    /** PostgreSQL: the schema the store lives in (its connections' search path), created by `migrate()`. */
+    schema?: string;
+    onClose?: () => Promise<void>;
+  } = {},
 ): Store {
   const repos = createRepositories(db);
   return {
@@ -18,20 +22,14 @@ export function createKyselyStore(
       return db.transaction().execute((trx) => fn(createRepositories(trx)));
     },
     async migrate() {
-      await hooks.beforeMigrate?.();
-      const migrator = new Migrator({ db, provider: migrationProvider(kind) });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error) {
-        const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-        throw new Error(`store migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
-      }
+      await migrateToLatest(db as unknown as Kysely<unknown>, kind, options.schema);
     },
     async ping() {
       await sql`select 1`.execute(db);
     },
     async close() {
       await db.destroy();
-      await hooks.onClose?.();
+      await options.onClose?.();
     },
   };
 }

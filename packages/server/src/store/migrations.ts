@@ -188,7 +188,64 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
   };
 }
 
-/** A Kysely migration provider for one dialect. */
+/** The migration set of one dialect as a Kysely migration provider (for tooling; the store uses {@link migrateToLatest}). */
 export function migrationProvider(kind: StoreKind): MigrationProvider {
   return { getMigrations: async () => migrationSet(kind) };
+}
+
+/**
+ * The history of applied migrations. Name and shape are those of Kysely's `Migrator`, which earlier
+ * versions used, so databases it migrated carry on.
+ */
+const HISTORY_TABLE = 'kysely_migration';
+
+/**
+ * Serialises migrations across every node of a PostgreSQL database. The key is the one Kysely's
+ * `Migrator` locks, so a node still running an earlier version waits for this one and vice versa.
+ */
+const POSTGRES_MIGRATION_LOCK = sql.lit(BigInt('3853314791062309107'));
+
+/**
+ * Brings the schema up to date in one transaction: every pending migration applies, or none does.
+ *
+ * Concurrent callers take turns: on PostgreSQL through an advisory lock held until commit, on SQLite
+ * through the write lock that `BEGIN IMMEDIATE` takes. The history table is found through the
+ * connection's search path, exactly like the tables it describes. (Kysely's `Migrator` instead looks for
+ * it by introspecting every schema of the database, so a deployment took another schema's history for
+ * its own, and a schema dropped meanwhile made the introspection query itself fail.)
+ *
+ * @param schema PostgreSQL only: the schema to create first if it is missing.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, kind: StoreKind, schema?: string): Promise<void> {
+  const migrations = migrationSet(kind);
+  const names = Object.keys(migrations).sort();
+  await db.transaction().execute(async (trx) => {
+    if (kind === 'postgres') {
+      await sql`select pg_advisory_xact_lock(${POSTGRES_MIGRATION_LOCK})`.execute(trx);
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+    }
+    await trx.schema
+      .createTable(HISTORY_TABLE)
+      .ifNotExists()
+      .addColumn('name', 'varchar(255)', (c) => c.notNull().primaryKey())
+      .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
+      .execute();
+    const history = trx as unknown as Kysely<{ [HISTORY_TABLE]: { name: string; timestamp: string } }>;
+    const applied = new Set((await history.selectFrom(HISTORY_TABLE).select('name').execute()).map((r) => r.name));
+    const unknown = [...applied].filter((name) => !(name in migrations));
+    if (unknown.length > 0) {
+      throw new Error(
+        `the database has migrations this version does not know (${unknown.join(', ')}): it was migrated by a newer version`,
+      );
+    }
+    for (const name of names) {
+      if (applied.has(name)) continue;
+      try {
+        await migrations[name]?.up(trx);
+      } catch (err) {
+        throw new Error(`store migration ${name} failed: ${(err as Error).message ?? String(err)}`, { cause: err });
+      }
+      await history.insertInto(HISTORY_TABLE).values({ name, timestamp: new Date().toISOString() }).execute();
+    }
+  });
 }

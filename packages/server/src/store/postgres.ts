@@ -9,14 +9,15 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Opens the PostgreSQL store. The URL may carry a `schema` query parameter: the store then lives in that
- * schema (created if missing), which lets several vault deployments, or test runs, share one database.
+ * schema (created by {@link Store.migrate} if missing), which lets several vault deployments, or test runs,
+ * share one database.
  */
 export function openPostgresStore(url: string, options: { maxConnections?: number } = {}): Store {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
-  if (schema !== null && !SCHEMA_NAME.test(schema)) {
-    throw new Error(`database URL: schema "${schema}" must match ${SCHEMA_NAME}`);
+  if (schema !== null && (!SCHEMA_NAME.test(schema) || schema.startsWith('pg_'))) {
+    throw new Error(`database URL: schema "${schema}" must match ${SCHEMA_NAME} and not start with "pg_"`);
   }
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
@@ -30,10 +31,10 @@ export function openPostgresStore(url: string, options: { maxConnections?: numbe
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle pooled connection that the server ends (restart, failover, idle timeout, pg_terminate_backend)
+  // is reported as an 'error' event on the pool; unhandled, that event crashes the process. The pool has
+  // already discarded the connection and opens a new one for the next query, so there is nothing to do.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return createKyselyStore('postgres', db, {
-    beforeMigrate: async () => {
-      if (schema) await pool.query(`create schema if not exists "${schema}"`);
-    },
-  });
+  return createKyselyStore('postgres', db, schema ? { schema } : {});
 }

@@ -1,10 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database } from './database.js';
 import {
   type ApiKeyRepository,
   type ApiKeyRow,
   type ClientConfiguration,
   type MetaRepository,
+  type Page,
   type RecordRepository,
   type Repositories,
   type RoleRepository,
@@ -37,6 +38,46 @@ export async function translateUnique<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+let savepointCounter = 0;
+
+/**
+ * Runs `work` so that it applies completely or not at all: in a transaction of its own, or, inside the
+ * caller's transaction, under a savepoint. A failed statement then never leaves the statements before it
+ * behind: SQLite keeps them in the transaction (and would commit them if the caller carries on), and
+ * PostgreSQL would abort the caller's whole transaction.
+ */
+async function atomically<T>(db: Db, work: (db: Db) => Promise<T>): Promise<T> {
+  if (!db.isTransaction) return db.transaction().execute(work);
+  const savepoint = sql.id(`sr_savepoint_${++savepointCounter}`);
+  await sql`savepoint ${savepoint}`.execute(db);
+  let result: T;
+  try {
+    result = await work(db);
+  } catch (err) {
+    await sql`rollback to savepoint ${savepoint}`.execute(db);
+    await sql`release savepoint ${savepoint}`.execute(db);
+    throw err;
+  }
+  await sql`release savepoint ${savepoint}`.execute(db);
+  return result;
+}
+
+/**
+ * Rejects a page the dialects would treat differently: SQLite reads a negative LIMIT or OFFSET as "none"
+ * and PostgreSQL rejects it; neither takes a fraction or a value beyond 64 bits.
+ */
+function checkPage(page: Page): Page {
+  for (const [name, value] of [
+    ['offset', page.offset],
+    ['limit', page.limit],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`page ${name} must be a non-negative safe integer, got ${value}`);
+    }
+  }
+  return page;
+}
+
 const changed = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) =>
   (result.numUpdatedRows ?? result.numDeletedRows ?? 0n) > 0n;
 
@@ -60,6 +101,15 @@ function metaRepository(db: Db): MetaRepository {
         .insertInto('meta')
         .values({ key, value })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute();
+    },
+    async listByPrefix(prefix) {
+      // substr rather than LIKE: keys may contain LIKE wildcards, and both dialects index-scan the table anyway.
+      return db
+        .selectFrom('meta')
+        .select(['key', 'value'])
+        .where(sql<string>`substr(key, 1, ${prefix.length})`, '=', prefix)
+        .orderBy('key')
         .execute();
     },
   };
@@ -106,10 +156,11 @@ function vaultRepository(db: Db): VaultRepository {
       return row && toVault(row);
     },
     async list(filter, page) {
+      const { offset, limit } = checkPage(page);
       let query = db.selectFrom('vaults').selectAll();
       if (filter.name !== undefined) query = query.where('name', '=', filter.name);
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-      const rows = await query.orderBy('id').limit(page.limit).offset(page.offset).execute();
+      const rows = await query.orderBy('id').limit(limit).offset(offset).execute();
       return rows.map(toVault);
     },
     async update(id, patch) {
@@ -225,10 +276,11 @@ function serviceAccountRepository(db: Db): ServiceAccountRepository {
       return row && toServiceAccount(row);
     },
     async list(filter, page) {
+      const { offset, limit } = checkPage(page);
       let query = db.selectFrom('service_accounts').selectAll();
       if (filter.name !== undefined) query = query.where('name', '=', filter.name);
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-      const rows = await query.orderBy('id').limit(page.limit).offset(page.offset).execute();
+      const rows = await query.orderBy('id').limit(limit).offset(offset).execute();
       return rows.map(toServiceAccount);
     },
     async update(id, patch) {
@@ -429,21 +481,23 @@ function roleRepository(db: Db): RoleRepository {
       return (await query.orderBy('id').execute()).map(toRole);
     },
     async deleteForResource(resourceType, resourceId) {
-      await db
-        .deleteFrom('role_members')
-        .where('role_id', 'in', (eb) =>
-          eb
-            .selectFrom('roles')
-            .select('id')
-            .where('resource_type', '=', resourceType)
-            .where('resource_id', '=', resourceId),
-        )
-        .execute();
-      await db
-        .deleteFrom('roles')
-        .where('resource_type', '=', resourceType)
-        .where('resource_id', '=', resourceId)
-        .execute();
+      await atomically(db, async (db) => {
+        await db
+          .deleteFrom('role_members')
+          .where('role_id', 'in', (eb) =>
+            eb
+              .selectFrom('roles')
+              .select('id')
+              .where('resource_type', '=', resourceType)
+              .where('resource_id', '=', resourceId),
+          )
+          .execute();
+        await db
+          .deleteFrom('roles')
+          .where('resource_type', '=', resourceType)
+          .where('resource_id', '=', resourceId)
+          .execute();
+      });
     },
     async addMember(row) {
       await db
@@ -533,7 +587,7 @@ function recordRepository(db: Db): RecordRepository {
   return {
     async insert(vaultId, table, record) {
       await translateUnique(
-        (async () => {
+        atomically(db, async (db) => {
           await db
             .insertInto('records')
             .values({
@@ -560,7 +614,7 @@ function recordRepository(db: Db): RecordRepository {
               })),
             )
             .execute();
-        })(),
+        }),
       );
     },
     async findByUniqueIndex(vaultId, table, column, uniqueIndex) {
@@ -593,8 +647,10 @@ function recordRepository(db: Db): RecordRepository {
       return record !== undefined;
     },
     async deleteForVault(vaultId) {
-      await db.deleteFrom('record_values').where('vault_id', '=', vaultId).execute();
-      await db.deleteFrom('records').where('vault_id', '=', vaultId).execute();
+      await atomically(db, async (db) => {
+        await db.deleteFrom('record_values').where('vault_id', '=', vaultId).execute();
+        await db.deleteFrom('records').where('vault_id', '=', vaultId).execute();
+      });
     },
   };
 }

@@ -1,7 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import type { Database } from './database.js';
 import { createKyselyStore } from './kysely-store.js';
 import type { Store } from './types.js';
@@ -11,14 +19,49 @@ export interface SqliteOptions {
   readonly synchronous?: 'FULL' | 'NORMAL';
 }
 
+/** How long a connection waits for another process's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Starts every transaction with `BEGIN IMMEDIATE`, taking the write lock up front. With a plain (deferred)
+ * `BEGIN`, a transaction that read first and writes later fails at once with SQLITE_BUSY(_SNAPSHOT) when
+ * another process (a CLI command next to the server) committed in between; the busy timeout does not apply
+ * to that lock upgrade. Taking the lock first makes the other writer wait its turn instead, and makes
+ * processes that migrate the same file at once take turns.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class StoreSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 /** Opens (creating if needed) the embedded SQLite store at `file`, in WAL mode. */
 export function openSqliteStore(file: string, options: SqliteOptions = {}): Store {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const database = new BetterSqlite3(file);
+  if (file !== ':memory:') {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // Create the file owner-only before SQLite does: its WAL and shared-memory files inherit the mode,
+    // so ciphertexts, wrapped keys and hashes are never world-readable, whatever the directory's mode.
+    closeSync(openSync(file, 'a', 0o600));
+  }
+  // The busy timeout applies from the first statement on: switching a new file to WAL needs a lock that
+  // another process opening the same file at the same moment may hold.
+  const database = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
   database.pragma('journal_mode = WAL');
   database.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database }) });
   return createKyselyStore('sqlite', db);
 }

@@ -122,6 +122,8 @@ export interface MetaRepository {
   /** Sets the value only if the key is absent; returns the value that is stored afterwards. */
   setIfAbsent(key: string, value: string): Promise<string>;
   set(key: string, value: string): Promise<void>;
+  /** Every entry whose key starts with `prefix`, ordered by key. */
+  listByPrefix(prefix: string): Promise<{ key: string; value: string }[]>;
 }
 
 export interface VaultRepository {

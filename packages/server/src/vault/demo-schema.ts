@@ -21,7 +21,9 @@ export const DEMO_VAULT_SCHEMA: WireVaultSchema = {
             tag('options.data_type', 'skyflow.Name'),
             tag('options.default_token_policy', 'NON_DETERMINISTIC_UUID'),
             tag('options.default_dlp_policy', 'MASK'),
-            tag('options.find_pattern', '^(.).*(.{2})$'),
+            // First character, plus the last two only when at least two more stay hidden; matches every
+            // non-empty value (newlines too), so MASKED never falls back to showing a short name whole.
+            tag('options.find_pattern', '(?s)^(.)(?:.{2,}(.{2})|.*)$'),
             tag('options.replace_pattern', '${1}***${2}'),
             tag('options.operation', 'EXACT_MATCH'),
           ],
@@ -91,7 +93,8 @@ export const DEMO_VAULT_SCHEMA: WireVaultSchema = {
             tag('options.default_dlp_policy', 'MASK'),
             tag('options.find_pattern', '^.*([0-9]{4})$'),
             tag('options.replace_pattern', 'XXXXXX${1}'),
-            tag('validation.regular_exp', '^$|^[+]?[0-9 ()./-]{7,20}$'),
+            // Ends in four digits, so the find pattern above matches every accepted value.
+            tag('validation.regular_exp', '^$|^[+]?[0-9 ()./-]{3,16}[0-9]{4}$'),
           ],
         },
       ],

@@ -1,6 +1,6 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.js';
-import { type RunningServer, startServer } from '../../server/start.js';
+import type { RunningServer } from '../../server/start.js';
 import { CliError } from '../errors.js';
 
 interface ServeOptions {
@@ -38,9 +38,15 @@ export function registerServe(program: Command): void {
       if (options.tls !== undefined && options.tls !== 'self-signed') {
         throw new CliError('--tls takes one value: self-signed (use --tls-cert/--tls-key for your own certificate)', 2);
       }
+      const port = options.port?.trim();
+      if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) {
+        throw new CliError(`--port must be a whole number from 0 to 65535, got "${options.port}"`, 2);
+      }
+      // Loaded here, not at the top: client commands should not pay for loading the whole server.
+      const { loadConfig } = await import('../../config.js');
       const config = loadConfig({
         flags: {
-          port: options.port,
+          port,
           host: options.host,
           dataDir: options.dataDir,
           databaseUrl: options.databaseUrl,
@@ -54,11 +60,37 @@ export function registerServe(program: Command): void {
           logLevel: options.logLevel as never,
         },
       });
-      const server = await startServer(config);
-      printBanner(server);
+      const { startServer } = await import('../../server/start.js');
+      let server: RunningServer;
+      try {
+        server = await startServer(config);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') {
+          throw new CliError(
+            `cannot listen on ${config.host}:${config.port}: the port is in use (another server running? pick one with --port)`,
+            2,
+          );
+        }
+        if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+          throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`, 2);
+        }
+        throw err;
+      }
+      // The demo vault may have been deleted since the first start: then there is nothing to try.
+      const demoVaultId =
+        server.bootstrap.demoVaultId && (await server.services.store.vaults.get(server.bootstrap.demoVaultId))
+          ? server.bootstrap.demoVaultId
+          : undefined;
+      printBanner(server, demoVaultId);
       const stop = async (signal: string) => {
         process.stderr.write(`\n${signal} received, shutting down…\n`);
-        await server.close();
+        try {
+          await server.close();
+        } catch (err) {
+          process.stderr.write(`strongroom: shutdown failed: ${(err as Error).message}\n`);
+          process.exit(1);
+        }
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));
@@ -67,30 +99,34 @@ export function registerServe(program: Command): void {
 }
 
 /** What a human needs after `npm start`: where the vault is, and how to use it right away. */
-function printBanner(server: RunningServer): void {
+function printBanner(server: RunningServer, demoVaultId: string | undefined): void {
   const { url, bootstrap, rootKey, tls } = server;
   const lines: string[] = [''];
-  if (rootKey.created) {
+  const devKey = rootKey.source.kind === 'dev-file';
+  // Loud on the start that initialises the store, even if an earlier failed attempt already wrote the key.
+  if (devKey && (rootKey.created || bootstrap.firstStart)) {
     lines.push(
       '!!! ─────────────────────────────────────────────────────────────────────────────────────────────',
-      `!!! WARNING: created a DEVELOPMENT root key at ${rootKey.source.file}`,
+      `!!! WARNING: ${rootKey.created ? 'created' : 'using'} a DEVELOPMENT root key at ${rootKey.source.file}`,
       '!!! Whoever can read that file can decrypt every value in this vault. In production, supply the',
       '!!! root key through configuration instead (STRONGROOM_ROOT_KEY or STRONGROOM_ROOT_KEY_FILE, from',
       '!!! your secrets manager); with NODE_ENV=production Strongroom refuses to start without one.',
       '!!! ─────────────────────────────────────────────────────────────────────────────────────────────',
       '',
     );
+  } else if (devKey) {
+    lines.push(`Using the DEVELOPMENT root key ${rootKey.source.file} (not for production).`, '');
   }
   lines.push(`Strongroom is listening on ${url}  (store: ${server.services.store.kind})`);
   if (tls?.selfSigned) {
     lines.push(
       `TLS certificate (self-signed): ${tls.certFile}`,
-      `  trust it with: export NODE_EXTRA_CA_CERTS=${tls.certFile}`,
+      `  trust it with: export NODE_EXTRA_CA_CERTS=${shellWord(tls.certFile)}`,
     );
   }
   const credentials = bootstrap.adminCredentialsFile;
   if (bootstrap.firstStart) lines.push(`Admin credentials written to ${credentials} (mode 0600; keep them secret).`);
-  if (bootstrap.demoVaultId) {
+  if (demoVaultId) {
     const record = JSON.stringify({
       records: [
         {
@@ -105,13 +141,13 @@ function printBanner(server: RunningServer): void {
         },
       ],
     });
-    const curlTls = tls?.selfSigned ? ` --cacert ${tls.certFile}` : '';
+    const ca = tls?.selfSigned ? shellWord(tls.certFile) : undefined;
     lines.push(
-      `Demo vault "quickstart": ${bootstrap.demoVaultId}`,
+      `Demo vault "quickstart": ${demoVaultId}`,
       '',
       'Try it (in another terminal, from this directory):',
-      `  TOKEN=$(npx strongroom token --credentials ${relative(credentials)}${tls?.selfSigned ? ` --ca ${tls.certFile}` : ''})`,
-      `  curl -s${curlTls} -X POST ${url}/v1/vaults/${bootstrap.demoVaultId}/persons \\`,
+      `  TOKEN=$(npx strongroom token --credentials ${shellWord(relative(credentials))}${ca ? ` --ca ${ca}` : ''})`,
+      `  curl -s${ca ? ` --cacert ${ca}` : ''} -X POST ${url}/v1/vaults/${demoVaultId}/persons \\`,
       `    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
       `    -d '${record}'`,
     );
@@ -124,5 +160,10 @@ function printBanner(server: RunningServer): void {
 
 function relative(file: string): string {
   const cwd = process.cwd();
-  return file.startsWith(`${cwd}/`) ? file.slice(cwd.length + 1) : file;
+  return file.startsWith(`${cwd}${path.sep}`) ? file.slice(cwd.length + 1) : file;
+}
+
+/** A path as one word of a POSIX shell command, quoted only when it has to be (spaces, `$`, quotes…). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

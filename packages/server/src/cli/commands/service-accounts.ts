@@ -1,6 +1,8 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { addClientOptions, type ClientOptions, type Connection, connect, output } from '../context.js';
+import { addClientOptions, type ClientOptions, type Connection, connect, listAll, output } from '../context.js';
 import { CliError } from '../errors.js';
 
 const ROLE_ALIASES: Record<string, string> = {
@@ -10,32 +12,77 @@ const ROLE_ALIASES: Record<string, string> = {
   'account-admin': 'ACCOUNT_ADMIN',
 };
 
+const ROLE_ID = /^[0-9a-f]{32}$/;
+
+/** The role name a `--role` value stands for, or `undefined` for a role ID. */
+function roleName(role: string): string | undefined {
+  if (ROLE_ID.test(role)) return undefined;
+  return ROLE_ALIASES[role.toLowerCase()] ?? role.toUpperCase();
+}
+
+/** Checks `--role`/`--vault` before anything is sent, so usage mistakes never reach the server. */
+function checkRoleOptions(roles: readonly string[], vaultId: string | undefined): void {
+  if (vaultId !== undefined && roles.length === 0) {
+    throw new CliError('--vault names the vault of --role; add --role owner|editor|viewer', 2);
+  }
+  if (vaultId !== undefined && !ROLE_ID.test(vaultId)) {
+    throw new CliError(`--vault takes a vault ID (32 lowercase hex characters), got "${vaultId}"`, 2);
+  }
+  for (const role of roles) {
+    const name = roleName(role);
+    if (name !== undefined && name !== 'ACCOUNT_ADMIN' && vaultId === undefined) {
+      throw new CliError(`--role ${role} needs --vault <vaultID>`, 2);
+    }
+  }
+}
+
 /** Turns `--role owner` (with `--vault`), `--role VAULT_VIEWER` or a role ID into a role ID. */
 async function resolveRole(connection: Connection, role: string, vaultId: string | undefined): Promise<string> {
-  if (/^[0-9a-f]{32}$/.test(role)) return role;
-  const name = ROLE_ALIASES[role.toLowerCase()] ?? role.toUpperCase();
+  const name = roleName(role);
+  if (name === undefined) return role;
   const query =
     name === 'ACCOUNT_ADMIN'
       ? 'resource.type=ACCOUNT&name=ACCOUNT_ADMIN'
       : `resource.type=VAULT&resource.ID=${encodeURIComponent(vaultId ?? '')}&name=${encodeURIComponent(name)}`;
-  if (name !== 'ACCOUNT_ADMIN' && !vaultId) throw new CliError(`--role ${role} needs --vault <vaultID>`, 2);
   const { roles } = await connection.client.request<{ roles: { ID: string }[] }>('GET', `/v1/roles?${query}`, {
     token: connection.token,
   });
   const found = roles[0];
   if (!found) {
     throw new CliError(
-      `no role "${name}"${vaultId ? ` on vault ${vaultId}` : ''}; use owner, editor, viewer, account-admin or a role ID`,
+      `no role "${name}"${name === 'ACCOUNT_ADMIN' ? '' : ` on vault ${vaultId}`} visible to you; use owner, editor, viewer, account-admin or a role ID`,
       2,
     );
   }
   return found.ID;
 }
 
+/** Fails before anything is created if the credentials file could not be written afterwards. */
+function checkSecretFile(file: string, force: boolean | undefined): void {
+  if (existsSync(file)) {
+    if (!force) throw new CliError(`${file} exists; pass --force to overwrite it`, 2);
+    if (statSync(file).isDirectory()) throw new CliError(`${file} is a directory`, 2);
+  }
+  const dir = path.dirname(path.resolve(file));
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new CliError(`cannot write ${file}: directory ${dir} does not exist or is not writable`, 2);
+  }
+}
+
+/** Writes the file with mode 0600 from its first byte (temporary file, then rename). */
 function writeSecretFile(file: string, content: unknown, force: boolean | undefined): void {
   if (existsSync(file) && !force) throw new CliError(`${file} exists; pass --force to overwrite it`, 2);
-  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  const target = path.resolve(file);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(temp, target);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 interface CreateOptions extends ClientOptions {
@@ -63,8 +110,8 @@ export function registerServiceAccounts(program: Command): void {
       .option('--api-key', 'create an API-key-enabled account; the file then holds the API key')
       .option('--force', 'overwrite --out if it exists'),
   ).action(async (options: CreateOptions) => {
-    if (existsSync(options.out) && !options.force)
-      throw new CliError(`${options.out} exists; pass --force to overwrite it`, 2);
+    checkRoleOptions(options.role ?? [], options.vault);
+    checkSecretFile(options.out, options.force);
     const connection = await connect(options);
     const roleIDs: string[] = [];
     for (const role of options.role ?? []) roleIDs.push(await resolveRole(connection, role, options.vault));
@@ -82,7 +129,15 @@ export function registerServiceAccounts(program: Command): void {
         roleIDs,
       },
     });
-    writeSecretFile(options.out, created, options.force);
+    try {
+      writeSecretFile(options.out, created, options.force);
+    } catch (err) {
+      throw new CliError(
+        `created service account ${created.clientID} but could not write ${options.out}: ${(err as Error).message}; ` +
+          `delete it with: strongroom sa delete ${created.clientID}`,
+        2,
+      );
+    }
     output(
       options,
       { clientID: created.clientID, file: options.out, roleIDs },
@@ -91,18 +146,17 @@ export function registerServiceAccounts(program: Command): void {
   });
 
   addClientOptions(sa.command('list').description('list service accounts')).action(async (options: ClientOptions) => {
-    const { client, token } = await connect(options);
-    const { serviceAccounts } = await client.request<{
-      serviceAccounts: {
-        serviceAccount: { ID: string; name: string; status: string; apiKeyEnabled: boolean };
-      }[];
-    }>('GET', '/v1/serviceAccounts?limit=100', { token });
+    const serviceAccounts = await listAll<{
+      serviceAccount: { ID: string; name: string; status: string; apiKeyEnabled: boolean };
+    }>(await connect(options), '/v1/serviceAccounts', 'serviceAccounts');
     output(
       options,
       { serviceAccounts },
-      serviceAccounts.map(
-        ({ serviceAccount: s }) => `${s.ID}  ${s.name}  ${s.status}${s.apiKeyEnabled ? '  (API keys)' : ''}`,
-      ),
+      serviceAccounts.length === 0
+        ? 'No service accounts.'
+        : serviceAccounts.map(
+            ({ serviceAccount: s }) => `${s.ID}  ${s.name}  ${s.status}${s.apiKeyEnabled ? '  (API keys)' : ''}`,
+          ),
     );
   });
 

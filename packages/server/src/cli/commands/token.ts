@@ -25,9 +25,17 @@ export function registerToken(program: Command): void {
       .option('--role <roleID...>', "narrow the token to these of the account's roles")
       .option('--ctx <json|string>', 'context to embed in the token (a JSON object or a string)'),
   ).action(async (options: ClientOptions & { role?: string[]; ctx?: string }) => {
+    const ctx = parseCtx(options.ctx);
+    for (const role of options.role ?? []) {
+      if (!/^[0-9a-f]{32}$/.test(role)) {
+        throw new CliError(
+          `--role takes IDs of roles the account holds (32 lowercase hex characters), got "${role}"`,
+          2,
+        );
+      }
+    }
     const credentials = readCredentials(credentialsPath(options));
     const client = clientFor(options, credentials);
-    const ctx = parseCtx(options.ctx);
     const accessToken = await fetchBearerToken(client, credentials, {
       ...(options.role && { roles: options.role }),
       ...(ctx !== undefined && { ctx }),

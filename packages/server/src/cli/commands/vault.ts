@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { addClientOptions, type ClientOptions, connect, output } from '../context.js';
+import { addClientOptions, type ClientOptions, connect, listAll, output } from '../context.js';
 import { CliError } from '../errors.js';
 
 interface VaultSummary {
@@ -18,12 +19,20 @@ function readSchema(file: string): { name?: string; description?: string; vaultS
   } catch (err) {
     throw new CliError(`cannot read schema file ${file}: ${(err as Error).message}`, 2);
   }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CliError(`schema file ${file} must hold a JSON object: {schemas, tags} or {name, vaultSchema}`, 2);
+  }
   // Accept either a bare vault schema ({schemas, tags}) or a whole create request ({name, vaultSchema}).
   const object = raw as Record<string, unknown>;
-  if (object && typeof object === 'object' && 'vaultSchema' in object) {
-    return object as { name?: string; description?: string; vaultSchema: unknown };
+  if ('vaultSchema' in object) {
+    const { name, description } = object;
+    if (name !== undefined && typeof name !== 'string') throw new CliError(`"name" in ${file} must be a string`, 2);
+    if (description !== undefined && typeof description !== 'string') {
+      throw new CliError(`"description" in ${file} must be a string`, 2);
+    }
+    return { name, description, vaultSchema: object.vaultSchema };
   }
-  return { vaultSchema: raw };
+  return { vaultSchema: object };
 }
 
 export function registerVault(program: Command): void {
@@ -38,7 +47,7 @@ export function registerVault(program: Command): void {
       .option('--description <text>', 'vault description'),
   ).action(async (options: ClientOptions & { schema: string; name?: string; description?: string }) => {
     const file = readSchema(options.schema);
-    const name = options.name ?? file.name ?? options.schema.replace(/^.*\//, '').replace(/\.json$/, '');
+    const name = options.name ?? file.name ?? path.basename(options.schema).replace(/\.json$/i, '');
     const { client, token } = await connect(options);
     const created = await client.request<{ ID: string }>('POST', '/v1/vaults', {
       token,
@@ -52,10 +61,7 @@ export function registerVault(program: Command): void {
   });
 
   addClientOptions(vault.command('list').description('list vaults')).action(async (options: ClientOptions) => {
-    const { client, token } = await connect(options);
-    const { vaults } = await client.request<{ vaults: VaultSummary[] }>('GET', '/v1/vaults?limit=100', {
-      token,
-    });
+    const vaults = await listAll<VaultSummary>(await connect(options), '/v1/vaults', 'vaults');
     output(
       options,
       { vaults },

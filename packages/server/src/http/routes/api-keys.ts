@@ -3,7 +3,7 @@ import { badRequest } from '../../errors.js';
 import type { Services } from '../../server/services.js';
 import type { ApiKeyRow } from '../../store/types.js';
 import { principalOf } from '../principal.js';
-import { emptyObject, id, opt } from '../schemas.js';
+import { emptyObject, id, nameText, opt } from '../schemas.js';
 import type { App } from '../types.js';
 
 const apiKeyOutput = z.object({
@@ -51,7 +51,7 @@ export function registerApiKeyRoutes(app: App, services: Services): void {
         tags: ['api keys'],
         summary: 'Create an API key for an API-key-enabled service account',
         params: saParams,
-        body: opt(z.object({ name: opt(z.string().trim().min(1).max(100)), expiresAt: opt(expiresAt) })),
+        body: opt(z.object({ name: opt(nameText()), expiresAt: opt(expiresAt) })),
         response: { 200: withSecret },
       },
     },
@@ -101,7 +101,7 @@ export function registerApiKeyRoutes(app: App, services: Services): void {
         summary: 'Rename, disable/enable or change the expiry of an API key',
         params: keyParams,
         body: z.object({
-          name: opt(z.string().trim().min(1).max(100)),
+          name: opt(nameText()),
           status: opt(z.enum(['ACTIVE', 'DISABLED'])),
           expiresAt: expiresAt.nullable().optional(),
         }),

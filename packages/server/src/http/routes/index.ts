@@ -1,16 +1,16 @@
 import type { Services } from '../../server/services.js';
 import type { App } from '../types.js';
 import { registerApiKeyRoutes } from './api-keys.js';
+import { registerAuthRoutes } from './auth.js';
 import { registerHealthRoutes } from './health.js';
 import { registerRecordRoutes } from './records.js';
 import { registerRoleRoutes } from './roles.js';
 import { registerServiceAccountRoutes } from './service-accounts.js';
-import { registerTokenRoutes } from './token.js';
 import { registerVaultRoutes } from './vaults.js';
 
 export function registerRoutes(app: App, services: Services): void {
   registerHealthRoutes(app, services);
-  registerTokenRoutes(app, services);
+  registerAuthRoutes(app, services);
   registerVaultRoutes(app, services);
   registerServiceAccountRoutes(app, services);
   registerApiKeyRoutes(app, services);

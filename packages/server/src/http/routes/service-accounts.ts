@@ -3,7 +3,17 @@ import { badRequest } from '../../errors.js';
 import type { Services } from '../../server/services.js';
 import type { ServiceAccountKeyRow, ServiceAccountRow } from '../../store/types.js';
 import { principalOf } from '../principal.js';
-import { basicAudit, basicAuditSchema, emptyObject, id, idResponse, opt, pageQuery } from '../schemas.js';
+import {
+  basicAudit,
+  basicAuditSchema,
+  emptyObject,
+  id,
+  idResponse,
+  nameText,
+  opt,
+  pageQuery,
+  text,
+} from '../schemas.js';
 import type { App } from '../types.js';
 
 const clientConfigurationInput = z.object({
@@ -76,7 +86,7 @@ function keyOut(key: ServiceAccountKeyRow, withPublicKey = false): z.infer<typeo
 
 const saParams = z.object({ ID: id });
 const keyParams = z.object({ ID: id, keyID: id });
-const name = z.string().trim().min(1, 'name is required').max(100, 'name is at most 100 characters');
+const name = nameText();
 
 export function registerServiceAccountRoutes(app: App, services: Services): void {
   app.post(
@@ -88,8 +98,8 @@ export function registerServiceAccountRoutes(app: App, services: Services): void
         body: z.object({
           serviceAccount: z.object({
             name,
-            displayName: opt(z.string().max(100)),
-            description: opt(z.string().max(1000)),
+            displayName: opt(text(100, 'displayName')),
+            description: opt(text(1000, 'description')),
           }),
           clientConfiguration: opt(clientConfigurationInput),
           apiKeyEnabled: opt(z.boolean()),
@@ -177,8 +187,8 @@ export function registerServiceAccountRoutes(app: App, services: Services): void
           serviceAccount: opt(
             z.object({
               name: opt(name),
-              displayName: opt(z.string().max(100)),
-              description: opt(z.string().max(1000)),
+              displayName: opt(text(100, 'displayName')),
+              description: opt(text(1000, 'description')),
               status: opt(z.enum(['ACTIVE', 'INACTIVE'])),
             }),
           ),

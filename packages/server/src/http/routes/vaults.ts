@@ -4,7 +4,18 @@ import type { Services } from '../../server/services.js';
 import type { VaultRow } from '../../store/types.js';
 import type { WireVaultSchema } from '../../vault/schema/model.js';
 import { principalOf } from '../principal.js';
-import { basicAudit, basicAuditSchema, emptyObject, id, idResponse, opt, pageQuery, queryBoolean } from '../schemas.js';
+import {
+  basicAudit,
+  basicAuditSchema,
+  emptyObject,
+  id,
+  idResponse,
+  nameText,
+  opt,
+  pageQuery,
+  queryBoolean,
+  text,
+} from '../schemas.js';
 import type { App } from '../types.js';
 
 const vaultSchemaInput = z
@@ -36,8 +47,8 @@ function vaultOut(vault: VaultRow, metadataOnly = false): z.infer<typeof vaultOu
   };
 }
 
-const name = z.string().trim().min(1, 'name is required').max(100, 'name is at most 100 characters');
-const description = z.string().max(1000, 'description is at most 1000 characters');
+const name = nameText();
+const description = text(1000, 'description');
 const vaultParams = z.object({ vaultID: id });
 
 export function registerVaultRoutes(app: App, services: Services): void {

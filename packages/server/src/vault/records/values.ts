@@ -34,12 +34,27 @@ const invalid = (table: string, column: ColumnSpec, why: string) =>
     { column: `${table}.${column.name}`, problem: why },
   ]);
 
+/** A real calendar date in the proleptic Gregorian calendar, years 0000–9999 (RFC 3339 full-date). */
 function validDate(text: string): boolean {
   const m = DATE.exec(text);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  // Arithmetic, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999.
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  return days !== undefined && d >= 1 && d <= days;
+}
+
+/**
+ * True when a numeric string denotes a whole number exactly. `Number()` rounds, so "4503599627370496.5"
+ * and "1e-400" would otherwise pass as the integers 4503599627370496 and 0.
+ */
+function denotesInteger(text: string): boolean {
+  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m) return false;
+  const digits = (m[1] ?? '') + (m[2] ?? '');
+  const point = (m[1] ?? '').length + Number(m[3] ?? 0);
+  return /^0*$/.test(digits.slice(Math.max(0, point)));
 }
 
 function numberFrom(value: unknown): number | undefined {
@@ -71,7 +86,9 @@ export function canonicalValue(table: string, column: ColumnSpec, value: unknown
     case 'DT_INT32':
     case 'DT_INT64': {
       const n = numberFrom(value);
-      if (n === undefined || !Number.isInteger(n)) throw invalid(table, column, 'expected a whole number');
+      if (n === undefined || !Number.isInteger(n) || (typeof value === 'string' && !denotesInteger(value))) {
+        throw invalid(table, column, 'expected a whole number');
+      }
       if (column.datatype === 'DT_INT32' && (n < INT32_MIN || n > INT32_MAX)) {
         throw invalid(table, column, 'outside the 32-bit integer range');
       }
@@ -124,8 +141,18 @@ export function canonicalValue(table: string, column: ColumnSpec, value: unknown
       throw invalid(table, column, `unique columns hold at most ${MAX_UNIQUE_STRING_CHARS} characters`);
     }
   }
-  if (column.datatype === 'DT_EMBEDDED' && Buffer.byteLength(JSON.stringify(out)) > MAX_STRING_BYTES) {
-    throw invalid(table, column, `longer than ${MAX_STRING_BYTES} bytes of JSON`);
+  if (column.datatype === 'DT_EMBEDDED') {
+    // JSON.stringify gives undefined (not a string) for undefined, functions and symbols, and throws on bigints.
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(out);
+    } catch {
+      json = undefined;
+    }
+    if (json === undefined) throw invalid(table, column, 'expected a JSON value');
+    if (Buffer.byteLength(json) > MAX_STRING_BYTES) {
+      throw invalid(table, column, `longer than ${MAX_STRING_BYTES} bytes of JSON`);
+    }
   }
   if (column.predefinedValues && !column.predefinedValues.includes(String(out))) {
     throw invalid(table, column, 'not one of the predefined values');

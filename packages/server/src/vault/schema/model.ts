@@ -51,16 +51,19 @@ export interface TokenPolicy {
   readonly prefix?: string;
   readonly fixedLength?: number;
   readonly separator?: string;
-  /** `skyflow.options.ttl` in seconds (transient tokens). */
+  /** Lifetime of transient tokens in seconds; the schema's `skyflow.options.ttl` is given in minutes. */
   readonly ttlSeconds?: number;
 }
 
 export type DefaultRedaction = 'REDACT' | 'MASK' | 'PLAIN_TEXT';
 
 export interface MaskPattern {
-  /** JavaScript regular expression source, translated from the schema's find pattern. */
+  /**
+   * The schema's find pattern as written (RE2 syntax, possibly with leading flags such as `(?i)`); run it
+   * through `compilePattern` and `toRegExp` from `./regex.js`, never `new RegExp` directly.
+   */
   readonly find: string;
-  /** JavaScript replacement string (`$1`), translated from the schema's `${1}` replace pattern. */
+  /** The schema's replace pattern as written (Go template: `${1}`, `$1`, `${name}`); see `parseTemplate`. */
   readonly replace: string;
 }
 
@@ -76,7 +79,7 @@ export interface ColumnSpec {
   readonly unique: boolean;
   readonly notNull: boolean;
   readonly columnGroup: string | undefined;
-  /** Every value must match all of these (JavaScript sources). */
+  /** Every value must match all of these (RE2 sources as written; compile them with `compilePattern`). */
   readonly validation: readonly string[];
   readonly predefinedValues: readonly string[] | undefined;
   readonly minValue: number | undefined;
@@ -106,6 +109,8 @@ export interface WireField {
   name: string;
   datatype: string;
   isArray: boolean;
+  /** Kept only when the schema said `"isUnique": true` (the form Skyflow's upsert docs use). */
+  isUnique?: true;
   tags: WireTag[];
   properties?: Record<string, unknown>;
 }

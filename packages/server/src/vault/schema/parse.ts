@@ -21,10 +21,13 @@ import {
 import { captureGroups, compilePattern, PatternError, parseTemplate } from './regex.js';
 import {
   CONFIGURATION_TAG_VALUES,
+  DEFAULT_TTL_MINUTES,
   INFORMATIONAL_FIELD_TAGS,
-  MAX_TTL_SECONDS,
+  MAX_TTL_MINUTES,
   OPERATION_DATATYPES,
   REDACTION_DATATYPES,
+  SINGLE_VALUED_TAGS,
+  SKYFLOW_ID_INFORMATIONAL_TAGS,
   TABLE_TAGS,
   TAG,
   TOKEN_POLICY_DATATYPES,
@@ -34,9 +37,14 @@ import {
 
 export const MAX_TABLES = 100;
 export const MAX_COLUMNS = 200;
+/** Problems listed in an error's `details` (Skyflow's limit); the message still counts them all. */
+export const MAX_PROBLEMS = 25;
+/** Longest piece of user input (a name, a value, a pattern) quoted in an error message. */
+const MAX_QUOTED = 64;
 const TABLE_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
 const COLUMN_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-const GROUP_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
+// Dots allowed: Skyflow's own group names look like `persons.state`.
+const GROUP_NAME = /^[a-zA-Z][a-zA-Z0-9_.]{0,63}$/;
 export const SKYFLOW_ID = 'skyflow_id';
 
 /**
@@ -88,12 +96,34 @@ const wireSchema = z.object({
 
 class Problems {
   readonly list: ErrorDetail[] = [];
+  /** Every problem found, including those beyond the {@link MAX_PROBLEMS} kept in `list`. */
+  count = 0;
   add(field: string, problem: string): void {
-    if (this.list.length < 25) this.list.push({ field, problem });
+    this.count += 1;
+    if (this.list.length < MAX_PROBLEMS) this.list.push({ field, problem });
   }
   get empty(): boolean {
-    return this.list.length === 0;
+    return this.count === 0;
   }
+}
+
+/**
+ * Quotes user input for an error message: JSON-escaped and cut to {@link MAX_QUOTED} characters, so a
+ * message never reflects a huge or multi-line input back whole.
+ */
+function quote(text: string): string {
+  return JSON.stringify(clip(text));
+}
+
+function clip(text: string): string {
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
+}
+
+/** The reason a pattern failed to compile, without the engine's copy of the pattern (`/src/: reason`). */
+function patternReason(err: PatternError): string {
+  const at = err.message.lastIndexOf(': ');
+  const reason = err.message.startsWith('/') && at >= 0 ? err.message.slice(at + 2) : err.message;
+  return reason.length > 200 ? `${reason.slice(0, 200)}…` : reason;
 }
 
 function zodPath(path: readonly PropertyKey[]): string {
@@ -109,14 +139,17 @@ export interface ParsedVaultSchema {
 }
 
 /**
- * Validates a vault schema in Skyflow's wire shape. Every problem found (up to 25) is reported in one
- * 400 whose message names the first field and problem and whose `details` list them all.
+ * Validates a vault schema in Skyflow's wire shape. Every problem found is reported in one 400 whose
+ * message names the first field and problem and counts the others, and whose `details` list the first
+ * {@link MAX_PROBLEMS}. Names and values from the input are quoted in messages cut to 64 characters.
  */
 export function parseVaultSchema(input: unknown): ParsedVaultSchema {
   const shape = wireSchema.safeParse(input);
   if (!shape.success) {
-    const details = shape.error.issues.slice(0, 25).map((i) => ({ field: zodPath(i.path), problem: i.message }));
-    throw invalid(details);
+    const details = shape.error.issues
+      .slice(0, MAX_PROBLEMS)
+      .map((i) => ({ field: zodPath(i.path), problem: i.message }));
+    throw invalid(details, shape.error.issues.length);
   }
   const problems = new Problems();
   const raw = shape.data;
@@ -125,20 +158,22 @@ export function parseVaultSchema(input: unknown): ParsedVaultSchema {
 
   const vaultTags = normaliseTags(raw.tags ?? [], 'vaultSchema.tags', problems);
   for (const [i, tag] of vaultTags.entries()) {
-    if (!VAULT_TAGS.has(tag.name)) problems.add(`vaultSchema.tags[${i}]`, `unknown vault tag "${tag.name}"`);
+    if (!VAULT_TAGS.has(tag.name)) problems.add(`vaultSchema.tags[${i}]`, `unknown vault tag ${quote(tag.name)}`);
+    else checkValueCount(tag, `vaultSchema.tags[${i}]`, problems);
   }
 
   const tables: TableSpec[] = [];
   const wireTables: WireTable[] = [];
+  const grouped: GroupMember[] = [];
   const seenTables = new Set<string>();
   for (const [ti, table] of raw.schemas.entries()) {
     const at = `vaultSchema.schemas[${ti}]`;
     if (!TABLE_NAME.test(table.name)) {
-      problems.add(`${at}.name`, `table name "${table.name}" must match ${TABLE_NAME.source}`);
+      problems.add(`${at}.name`, `table name ${quote(table.name)} must match ${TABLE_NAME.source}`);
     } else if (RESERVED_TABLE_NAMES.has(table.name.toLowerCase())) {
-      problems.add(`${at}.name`, `table name "${table.name}" is reserved`);
+      problems.add(`${at}.name`, `table name ${quote(table.name)} is reserved`);
     } else if (seenTables.has(table.name.toLowerCase())) {
-      problems.add(`${at}.name`, `duplicate table name "${table.name}"`);
+      problems.add(`${at}.name`, `duplicate table name ${quote(table.name)} (table names are compared ignoring case)`);
     }
     seenTables.add(table.name.toLowerCase());
     if (table.childrenSchemas && table.childrenSchemas.length > 0) {
@@ -149,7 +184,8 @@ export function parseVaultSchema(input: unknown): ParsedVaultSchema {
     }
     const schemaTags = normaliseTags(table.schemaTags ?? [], `${at}.schemaTags`, problems);
     for (const [i, tag] of schemaTags.entries()) {
-      if (!TABLE_TAGS.has(tag.name)) problems.add(`${at}.schemaTags[${i}]`, `unknown table tag "${tag.name}"`);
+      if (!TABLE_TAGS.has(tag.name)) problems.add(`${at}.schemaTags[${i}]`, `unknown table tag ${quote(tag.name)}`);
+      else checkValueCount(tag, `${at}.schemaTags[${i}]`, problems);
     }
     const fields = table.fields ?? [];
     if (fields.length > MAX_COLUMNS) problems.add(`${at}.fields`, `at most ${MAX_COLUMNS} columns per table`);
@@ -159,13 +195,13 @@ export function parseVaultSchema(input: unknown): ParsedVaultSchema {
     const seenColumns = new Set<string>();
     for (const [fi, field] of fields.entries()) {
       const fat = `${at}.fields[${fi}]`;
-      const label = `${fat} ("${table.name}.${field.name}")`;
       if (!COLUMN_NAME.test(field.name)) {
-        problems.add(`${fat}.name`, `column name "${field.name}" must match ${COLUMN_NAME.source}`);
+        problems.add(`${fat}.name`, `column name ${quote(field.name)} must match ${COLUMN_NAME.source}`);
         continue;
       }
+      const label = `${fat} (${JSON.stringify(`${clip(table.name)}.${field.name}`)})`;
       if (seenColumns.has(field.name)) {
-        problems.add(`${fat}.name`, `duplicate column "${field.name}" in table "${table.name}"`);
+        problems.add(`${fat}.name`, `duplicate column ${quote(field.name)} in table ${quote(table.name)}`);
         continue;
       }
       seenColumns.add(field.name);
@@ -174,6 +210,7 @@ export function parseVaultSchema(input: unknown): ParsedVaultSchema {
         name: field.name,
         datatype: field.datatype,
         isArray: field.isArray ?? false,
+        ...(field.isUnique === true && { isUnique: true as const }),
         tags,
         ...(field.properties && { properties: field.properties }),
       };
@@ -181,10 +218,11 @@ export function parseVaultSchema(input: unknown): ParsedVaultSchema {
         checkSkyflowIdField(wire, label, problems);
         continue;
       }
-      const column = parseColumn(wire, field.isUnique ?? false, label, problems);
+      const column = parseColumn(wire, label, problems);
       if (column) {
         columns.push(column);
         wireFields.push(wire);
+        if (column.columnGroup) grouped.push({ label, where: `${clip(table.name)}.${column.name}`, column });
       }
     }
     const skyflowId = skyflowIdColumn();
@@ -202,8 +240,8 @@ export function parseVaultSchema(input: unknown): ParsedVaultSchema {
       ...(table.properties && { properties: table.properties }),
     });
   }
-  checkColumnGroups(tables, problems);
-  if (!problems.empty) throw invalid(problems.list);
+  checkColumnGroups(grouped, problems);
+  if (!problems.empty) throw invalid(problems.list, problems.count);
   return {
     wire: { schemas: wireTables, tags: vaultTags },
     model: { tables, tablesByName: new Map(tables.map((t) => [t.name, t])) },
@@ -218,9 +256,10 @@ export function modelOfStoredSchema(wire: unknown): VaultSchemaModel {
   return parseVaultSchema(wire).model;
 }
 
-function invalid(details: ErrorDetail[]) {
+/** The 400 for a rejected schema: the first problem in the message, `total - 1` more counted after it. */
+function invalid(details: ErrorDetail[], total: number) {
   const first = details[0] as { field: string; problem: string };
-  const more = details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})` : '';
+  const more = total > 1 ? ` (and ${total - 1} more problem${total > 2 ? 's' : ''})` : '';
   return badRequest(`Invalid vault schema: ${first.field}: ${first.problem}${more}`, details);
 }
 
@@ -233,7 +272,7 @@ function normaliseTags(
   const seen = new Set<string>();
   for (const [i, tag] of tags.entries()) {
     if (seen.has(tag.name)) {
-      problems.add(`${at}[${i}]`, `tag "${tag.name}" appears more than once`);
+      problems.add(`${at}[${i}]`, `tag ${quote(tag.name)} appears more than once`);
       continue;
     }
     seen.add(tag.name);
@@ -279,26 +318,47 @@ function skyflowIdWireField(): WireField {
 /** `skyflow_id` is managed by the vault: a schema may declare it, but only as the vault would. */
 function checkSkyflowIdField(field: WireField, label: string, problems: Problems): void {
   if (field.datatype !== 'DT_STRING') problems.add(label, 'skyflow_id is managed by the vault and must be DT_STRING');
-  const allowed = new Map<string, string[] | undefined>([
-    [TAG.dataType, ['skyflow.SkyflowID']],
-    [TAG.redaction, ['PLAIN_TEXT']],
-    [TAG.operation, ['ALL_OP']],
-    [TAG.displayName, undefined],
-    [TAG.description, undefined],
-    [TAG.sensitivity, undefined],
+  if (field.isArray) problems.add(label, 'skyflow_id is managed by the vault and cannot be an array');
+  const fixed = new Map<string, string>([
+    [TAG.dataType, 'skyflow.SkyflowID'],
+    [TAG.redaction, 'PLAIN_TEXT'],
+    [TAG.operation, 'ALL_OP'],
+    [TAG.unique, 'true'],
   ]);
   for (const tag of field.tags) {
-    if (!allowed.has(tag.name)) {
-      problems.add(label, `skyflow_id is managed by the vault; tag "${tag.name}" cannot be set on it`);
-      continue;
-    }
-    const values = allowed.get(tag.name);
-    if (values && !tag.values.every((v) => values.includes(v))) {
-      problems.add(label, `skyflow_id is managed by the vault; ${tag.name} must be ${values.join('|')}`);
+    const required = fixed.get(tag.name);
+    if (required !== undefined) {
+      const ok = tag.values.length === 1 || (tag.name === TAG.operation && tag.values.length > 1);
+      if (!ok || tag.values.some((v) => v !== required)) {
+        problems.add(label, `skyflow_id is managed by the vault; ${tag.name} must be ${required}`);
+      }
+    } else if (SKYFLOW_ID_INFORMATIONAL_TAGS.has(tag.name)) {
+      checkInformational(tag, label, problems);
+    } else {
+      problems.add(label, `skyflow_id is managed by the vault; tag ${quote(tag.name)} cannot be set on it`);
     }
   }
 }
 
+/** Reports a single-valued tag given no value or several. */
+function checkValueCount(tag: WireTag, label: string, problems: Problems): boolean {
+  if (!SINGLE_VALUED_TAGS.has(tag.name) || tag.values.length === 1) return true;
+  problems.add(label, `tag ${tag.name} takes exactly one value, got ${tag.values.length}`);
+  return false;
+}
+
+/** Checks an informational tag's value count and, for closed sets, its values. */
+function checkInformational(tag: WireTag, label: string, problems: Problems): void {
+  checkValueCount(tag, label, problems);
+  const allowed = INFORMATIONAL_FIELD_TAGS.get(tag.name);
+  if (!allowed) return;
+  const bad = tag.values.find((v) => !allowed.includes(v));
+  if (bad !== undefined) {
+    problems.add(label, `tag ${tag.name} does not take ${quote(bad)}; use one of ${allowed.join(', ')}`);
+  }
+}
+
+/** The one value of a single-valued tag, or undefined (and a problem) when it has none or several. */
 function single(tag: WireTag, label: string, problems: Problems): string | undefined {
   if (tag.values.length !== 1) {
     problems.add(label, `tag ${tag.name} takes exactly one value, got ${tag.values.length}`);
@@ -307,16 +367,19 @@ function single(tag: WireTag, label: string, problems: Problems): string | undef
   return tag.values[0];
 }
 
-function positiveInteger(value: string | undefined, max: number): number | undefined {
-  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+function positiveInteger(value: string, max: number): number | undefined {
+  if (!/^\d{1,9}$/.test(value)) return undefined;
   const n = Number(value);
   return n >= 1 && n <= max ? n : undefined;
 }
 
-function parseColumn(field: WireField, isUnique: boolean, label: string, problems: Problems): ColumnSpec | undefined {
-  const before = problems.list.length;
+/** A decimal number as written in `minValue`/`maxValue` (no hex, binary, `Infinity` or padding). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function parseColumn(field: WireField, label: string, problems: Problems): ColumnSpec | undefined {
+  const before = problems.count;
   if (!(DATATYPES as readonly string[]).includes(field.datatype)) {
-    problems.add(label, `unknown datatype "${field.datatype}"; use one of ${DATATYPES.join(', ')}`);
+    problems.add(label, `unknown datatype ${quote(field.datatype)}; use one of ${DATATYPES.join(', ')}`);
     return undefined;
   }
   const datatype = field.datatype as Datatype;
@@ -341,10 +404,11 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
   if (policyTag) {
     const value = single(policyTag, label, problems);
     if (value !== undefined && !(TOKEN_POLICIES as readonly string[]).includes(value)) {
-      problems.add(label, `unknown ${TAG.tokenPolicy} "${value}"; use one of ${TOKEN_POLICIES.join(', ')}`);
+      problems.add(label, `unknown ${TAG.tokenPolicy} ${quote(value)}; use one of ${TOKEN_POLICIES.join(', ')}`);
     } else if (value !== undefined) {
       const type = value as TokenPolicyType;
-      if (!TOKEN_POLICY_DATATYPES[type]?.includes(datatype)) {
+      if (datatype === 'DT_FILE_TYPE') problems.add(label, 'file columns cannot be tokenized');
+      else if (!TOKEN_POLICY_DATATYPES[type]?.includes(datatype)) {
         problems.add(label, `token policy ${type} cannot be used on a ${datatype} column`);
       }
       const policy: { -readonly [K in keyof TokenPolicy]: TokenPolicy[K] } = { type };
@@ -359,7 +423,10 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
             policy.regex = source;
           } catch (err) {
             if (!(err instanceof PatternError)) throw err;
-            problems.add(label, `${TAG.formatPreservingRegex} is not a valid regular expression: ${err.message}`);
+            problems.add(
+              label,
+              `${TAG.formatPreservingRegex} is not a valid regular expression: ${patternReason(err)}`,
+            );
           }
         }
       } else if (type === 'FORMAT_PRESERVING_TOKEN') {
@@ -381,22 +448,25 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
       if (fixedLengthTag) {
         if (!right4) problems.add(label, `${TAG.tokenFixedLength} only applies to the PRESERVE_RIGHT_4 token policies`);
         else {
-          const n = positiveInteger(single(fixedLengthTag, label, problems), 128);
-          if (n === undefined) problems.add(label, `${TAG.tokenFixedLength} must be a whole number from 1 to 128`);
-          else policy.fixedLength = n;
+          const v = single(fixedLengthTag, label, problems);
+          const n = v === undefined ? undefined : positiveInteger(v, 128);
+          if (v !== undefined && n === undefined) {
+            problems.add(label, `${TAG.tokenFixedLength} must be a whole number from 1 to 128`);
+          } else if (n !== undefined) policy.fixedLength = n;
         }
       }
       if (ttlTag) {
         if (type !== 'NON_DETERMINISTIC_TRANSIENT_UUID') {
           problems.add(label, `${TAG.ttl} only applies to NON_DETERMINISTIC_TRANSIENT_UUID`);
         } else {
-          const n = positiveInteger(single(ttlTag, label, problems), MAX_TTL_SECONDS);
-          if (n === undefined)
-            problems.add(label, `${TAG.ttl} must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`);
-          else policy.ttlSeconds = n;
+          const v = single(ttlTag, label, problems);
+          const minutes = v === undefined ? undefined : positiveInteger(v, MAX_TTL_MINUTES);
+          if (v !== undefined && minutes === undefined) {
+            problems.add(label, `${TAG.ttl} must be a whole number of minutes from 1 to ${MAX_TTL_MINUTES}`);
+          } else if (minutes !== undefined) policy.ttlSeconds = minutes * 60;
         }
       } else if (type === 'NON_DETERMINISTIC_TRANSIENT_UUID') {
-        policy.ttlSeconds = 3600;
+        policy.ttlSeconds = DEFAULT_TTL_MINUTES * 60;
       }
       tokenPolicy = policy;
     }
@@ -415,7 +485,7 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
   if (redactionTag) {
     const value = single(redactionTag, label, problems);
     if (value !== undefined && !['REDACT', 'MASK', 'PLAIN_TEXT'].includes(value)) {
-      problems.add(label, `unknown ${TAG.redaction} "${value}"; use REDACT, MASK or PLAIN_TEXT`);
+      problems.add(label, `unknown ${TAG.redaction} ${quote(value)}; use REDACT, MASK or PLAIN_TEXT`);
     } else if (value !== undefined) {
       redaction = value as DefaultRedaction;
       if (!REDACTION_DATATYPES[redaction]?.includes(datatype)) {
@@ -423,6 +493,7 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
       }
     }
   }
+  // MASK without patterns is allowed: the column then gets the built-in mask for its kind of data.
   if (findTag || replaceTag) {
     if (!findTag || !replaceTag) {
       problems.add(label, `${TAG.findPattern} and ${TAG.replacePattern} must be given together`);
@@ -441,38 +512,43 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
               );
             }
             if ('name' in part && !groups.names.includes(part.name)) {
-              problems.add(label, `${TAG.replacePattern} refers to group "${part.name}", which the find pattern lacks`);
+              problems.add(
+                label,
+                `${TAG.replacePattern} refers to group ${quote(part.name)}, which the find pattern lacks`,
+              );
             }
           }
           mask = { find, replace };
         } catch (err) {
           if (!(err instanceof PatternError)) throw err;
-          problems.add(label, `${TAG.findPattern} is not a valid regular expression: ${err.message}`);
+          problems.add(label, `${TAG.findPattern} is not a valid regular expression: ${patternReason(err)}`);
         }
       }
     }
   }
 
   // Constraints and lookups.
-  let unique = isUnique;
+  let unique = field.isUnique === true;
   let notNull = false;
   const uniqueTag = take(TAG.unique);
   if (uniqueTag) {
     const v = single(uniqueTag, label, problems);
-    if (v !== 'true' && v !== 'false') problems.add(label, `${TAG.unique} must be "true" or "false"`);
-    else unique = unique || v === 'true';
+    if (v !== undefined && v !== 'true' && v !== 'false') {
+      problems.add(label, `${TAG.unique} must be "true" or "false"`);
+    } else unique = unique || v === 'true';
   }
   const notNullTag = take(TAG.notNull);
   if (notNullTag) {
     const v = single(notNullTag, label, problems);
-    if (v !== 'true' && v !== 'false') problems.add(label, `${TAG.notNull} must be "true" or "false"`);
-    else notNull = v === 'true';
+    if (v !== undefined && v !== 'true' && v !== 'false') {
+      problems.add(label, `${TAG.notNull} must be "true" or "false"`);
+    } else notNull = v === 'true';
   }
   const configTag = take(TAG.configurationTags);
   if (configTag) {
     for (const v of configTag.values) {
       if (!(CONFIGURATION_TAG_VALUES as readonly string[]).includes(v)) {
-        problems.add(label, `unknown ${TAG.configurationTags} value "${v}"`);
+        problems.add(label, `unknown ${TAG.configurationTags} value ${quote(v)}`);
       }
     }
     if (configTag.values.includes('UNIQUE')) unique = true;
@@ -486,16 +562,16 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
   const groupTag = take(TAG.columnGroup);
   if (groupTag) {
     const v = single(groupTag, label, problems);
-    if (v !== undefined && !GROUP_NAME.test(v))
-      problems.add(label, `${TAG.columnGroup} "${v}" must match ${GROUP_NAME.source}`);
-    else columnGroup = v;
+    if (v !== undefined && !GROUP_NAME.test(v)) {
+      problems.add(label, `${TAG.columnGroup} ${quote(v)} must match ${GROUP_NAME.source}`);
+    } else columnGroup = v;
   }
 
   const operations: Operation[] = [];
   const operationTag = take(TAG.operation);
-  for (const v of operationTag?.values ?? []) {
+  for (const v of new Set(operationTag?.values ?? [])) {
     if (!(OPERATIONS as readonly string[]).includes(v)) {
-      problems.add(label, `unknown ${TAG.operation} "${v}"; use ${OPERATIONS.join(', ')}`);
+      problems.add(label, `unknown ${TAG.operation} ${quote(v)}; use ${OPERATIONS.join(', ')}`);
     } else if (!OPERATION_DATATYPES[v]?.includes(datatype)) {
       problems.add(label, `operation ${v} cannot be used on a ${datatype} column`);
     } else operations.push(v as Operation);
@@ -509,7 +585,10 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
       validation.push(source);
     } catch (err) {
       if (!(err instanceof PatternError)) throw err;
-      problems.add(label, `${TAG.validationRegex} "${source}" is not a valid regular expression: ${err.message}`);
+      problems.add(
+        label,
+        `${TAG.validationRegex} ${quote(source)} is not a valid regular expression: ${patternReason(err)}`,
+      );
     }
   }
   const predefinedTag = take(TAG.predefinedValues);
@@ -521,19 +600,24 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
       problems.add(label, `${TAG.predefinedValues} needs at least one value`);
     } else predefinedValues = predefinedTag.values;
   }
-  if (datatype === 'DT_ENUM' && !predefinedValues) {
+  if (datatype === 'DT_ENUM' && !predefinedTag) {
     problems.add(label, `a DT_ENUM column needs a ${TAG.predefinedValues} tag listing its values`);
   }
   const numeric = ['DT_INT32', 'DT_INT64', 'DT_FLOAT32', 'DT_FLOAT64'].includes(datatype);
   const bound = (name: string): number | undefined => {
     const tag = take(name);
     if (!tag) return undefined;
+    if (!numeric) {
+      problems.add(label, `${name} applies to numeric columns only`);
+      return undefined;
+    }
     const v = single(tag, label, problems);
-    if (!numeric) problems.add(label, `${name} applies to numeric columns only`);
-    else if (v === undefined || v.trim() === '' || !Number.isFinite(Number(v)))
-      problems.add(label, `${name} must be a number`);
-    else return Number(v);
-    return undefined;
+    if (v === undefined) return undefined;
+    if (!DECIMAL.test(v) || !Number.isFinite(Number(v))) {
+      problems.add(label, `${name} must be a decimal number, got ${quote(v)}`);
+      return undefined;
+    }
+    return Number(v);
   };
   const minValue = bound(TAG.minValue);
   const maxValue = bound(TAG.maxValue);
@@ -544,17 +628,11 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
   // Whatever is left must be a known informational tag.
   for (const tag of field.tags) {
     if (consumed.has(tag.name)) continue;
-    if (!INFORMATIONAL_FIELD_TAGS.has(tag.name)) {
-      problems.add(label, `unknown tag "${tag.name}"`);
-      continue;
-    }
-    const allowed = INFORMATIONAL_FIELD_TAGS.get(tag.name);
-    const bad = allowed && tag.values.find((v) => !allowed.includes(v));
-    if (bad) problems.add(label, `tag ${tag.name} does not take "${bad}"; use one of ${allowed.join(', ')}`);
+    if (!INFORMATIONAL_FIELD_TAGS.has(tag.name)) problems.add(label, `unknown tag ${quote(tag.name)}`);
+    else checkInformational(tag, label, problems);
   }
-  if (datatype === 'DT_FILE_TYPE' && tokenPolicy) problems.add(label, 'file columns cannot be tokenized');
 
-  if (problems.list.length > before) return undefined;
+  if (problems.count > before) return undefined;
   return {
     name: field.name,
     datatype,
@@ -573,24 +651,42 @@ function parseColumn(field: WireField, isUnique: boolean, label: string, problem
   };
 }
 
-/** Columns sharing a column group share deterministic tokens, so they must tokenize alike. */
-function checkColumnGroups(tables: readonly TableSpec[], problems: Problems): void {
-  const groups = new Map<string, { where: string; column: ColumnSpec }>();
-  for (const table of tables) {
-    for (const column of table.columns) {
-      if (!column.columnGroup) continue;
-      const where = `${table.name}.${column.name}`;
-      const first = groups.get(column.columnGroup);
-      if (!first) {
-        groups.set(column.columnGroup, { where, column });
-        continue;
-      }
-      if (first.column.datatype !== column.datatype || first.column.tokenPolicy?.type !== column.tokenPolicy?.type) {
-        problems.add(
-          `vaultSchema (${where})`,
-          `column group "${column.columnGroup}" mixes columns of different datatypes or token policies (${first.where} and ${where})`,
-        );
-      }
+interface GroupMember {
+  readonly label: string;
+  readonly where: string;
+  readonly column: ColumnSpec;
+}
+
+/** The settings Skyflow requires to be equal across a column group, in the order they are reported. */
+const GROUP_SETTINGS: readonly [string, (c: ColumnSpec) => unknown][] = [
+  ['datatypes', (c) => c.datatype],
+  ['token policies', (c) => c.tokenPolicy],
+  ['redactions', (c) => c.redaction],
+  ['mask patterns', (c) => c.mask],
+  ['validation patterns', (c) => c.validation],
+];
+
+/**
+ * Columns sharing a column group share tokens, so they must tokenize, redact, mask and validate alike
+ * (Skyflow: "all columns in a column group need to have the same values" for these settings).
+ */
+function checkColumnGroups(members: readonly GroupMember[], problems: Problems): void {
+  const first = new Map<string, GroupMember>();
+  for (const member of members) {
+    const group = member.column.columnGroup as string;
+    const head = first.get(group);
+    if (!head) {
+      first.set(group, member);
+      continue;
+    }
+    const differs = GROUP_SETTINGS.find(
+      ([, of]) => JSON.stringify(of(head.column)) !== JSON.stringify(of(member.column)),
+    );
+    if (differs) {
+      problems.add(
+        member.label,
+        `column group "${group}" mixes columns of different ${differs[0]} (${head.where} and ${member.where})`,
+      );
     }
   }
 }

@@ -10,6 +10,118 @@ export interface CompiledPattern {
 
 export class PatternError extends Error {}
 
+/** ASCII POSIX classes, usable inside brackets in RE2 (`[[:digit:]]`), as JavaScript class contents. */
+const POSIX_CLASSES: Readonly<Record<string, string>> = {
+  alnum: '0-9A-Za-z',
+  alpha: 'A-Za-z',
+  ascii: '\\x00-\\x7F',
+  blank: '\\t ',
+  cntrl: '\\x00-\\x1F\\x7F',
+  digit: '0-9',
+  graph: '!-~',
+  lower: 'a-z',
+  print: ' -~',
+  punct: '!-\\/:-@\\[-`{-~',
+  space: '\\t\\n\\v\\f\\r ',
+  upper: 'A-Z',
+  word: '0-9A-Za-z_',
+  xdigit: '0-9A-Fa-f',
+};
+
+/** Letter escapes that mean the same in RE2 and in a JavaScript pattern without the `u` flag. */
+const SAME_LETTER_ESCAPES = new Set(['d', 'D', 's', 'S', 'w', 'W', 'b', 'B', 'f', 'n', 'r', 't', 'v']);
+
+/** Escapes literal text (from `\Q…\E`) for use inside or outside a class. */
+function escapeLiteral(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+/**
+ * Rewrites RE2 spellings JavaScript lacks or reads differently, walking the pattern token by token so
+ * that escaped characters and character classes are never rewritten by mistake: `(?P<name>` becomes
+ * `(?<name>`; `\A` and `\z` become absolute start/end assertions (also under `(?m)`); `\Q…\E` becomes
+ * escaped text; `\a` and `\x{…}` become their characters; POSIX classes `[[:alpha:]]` become ranges; a
+ * `]` first in a class is a literal. RE2 escapes JavaScript would silently read as a literal letter
+ * (`\pL`, `\C`, `\Z`, …) and backreferences (which RE2 does not have) are rejected.
+ */
+function translate(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  let i = 0;
+  while (i < pattern.length) {
+    const ch = pattern[i] as string;
+    if (ch === '\\') {
+      const next = pattern[i + 1];
+      if (next === undefined) throw new PatternError('trailing backslash at end of expression');
+      if (next === 'Q') {
+        const end = pattern.indexOf('\\E', i + 2);
+        out += escapeLiteral(pattern.slice(i + 2, end < 0 ? pattern.length : end));
+        i = end < 0 ? pattern.length : end + 2;
+        continue;
+      }
+      if (inClass && (next === 'b' || next === 'B')) throw new PatternError(`invalid escape \\${next} in a class`);
+      if (next === 'A' && !inClass) out += '(?<![\\s\\S])';
+      else if (next === 'z' && !inClass) out += '(?![\\s\\S])';
+      else if (next === 'a') out += '\\x07';
+      else if (next === 'x' && pattern[i + 2] === '{') {
+        const m = /^\{([0-9A-Fa-f]{1,6})\}/.exec(pattern.slice(i + 2));
+        const code = m ? Number.parseInt(m[1] as string, 16) : Number.NaN;
+        if (!m || code > 0x10ffff) throw new PatternError('invalid escape sequence \\x{…}');
+        out += escapeLiteral(String.fromCodePoint(code));
+        i += 2 + m[0].length;
+        continue;
+      } else if (SAME_LETTER_ESCAPES.has(next) || next === 'x' || next === '0') out += `\\${next}`;
+      else if (/[1-9]/.test(next)) throw new PatternError(`backreferences (\\${next}) are not supported`);
+      else if (/[A-Za-z]/.test(next)) throw new PatternError(`invalid or unsupported escape sequence \\${next}`);
+      else out += `\\${next}`;
+      i += 2;
+      continue;
+    }
+    if (inClass) {
+      if (ch === '[' && pattern[i + 1] === ':') {
+        const m = /^\[:(\^?)([a-z]+):\]/.exec(pattern.slice(i));
+        if (m) {
+          const ranges = POSIX_CLASSES[m[2] as string];
+          if (!ranges) throw new PatternError(`invalid character class range [:${m[2]}:]`);
+          if (m[1]) throw new PatternError(`negated POSIX classes ([:^${m[2]}:]) are not supported`);
+          out += ranges;
+          i += m[0].length;
+          continue;
+        }
+      }
+      if (ch === '[') out += '\\[';
+      else {
+        if (ch === ']') inClass = false;
+        out += ch;
+      }
+      i += 1;
+      continue;
+    }
+    if (ch === '[') {
+      inClass = true;
+      out += '[';
+      i += 1;
+      if (pattern[i] === '^') {
+        out += '^';
+        i += 1;
+      }
+      if (pattern[i] === ']') {
+        out += '\\]';
+        i += 1;
+      }
+      continue;
+    }
+    if (pattern.startsWith('(?P<', i)) {
+      out += '(?<';
+      i += 4;
+      continue;
+    }
+    out += ch;
+    i += 1;
+  }
+  return out;
+}
+
 /** Translates and compiles an RE2-style pattern; throws {@link PatternError} with the reason. */
 export function compilePattern(pattern: string): CompiledPattern {
   let source = pattern;
@@ -21,11 +133,15 @@ export function compilePattern(pattern: string): CompiledPattern {
     flags = [...new Set(requested)].join('');
     source = source.slice(leadingFlags[0].length);
   }
-  source = source.replaceAll('(?P<', '(?<').replaceAll('\\A', '^').replaceAll('\\z', '$(?![\\s\\S])');
+  source = translate(source);
   try {
     new RegExp(source, flags);
   } catch (err) {
-    throw new PatternError((err as Error).message.replace(/^Invalid regular expression: /, ''));
+    // V8 writes "Invalid regular expression: /<pattern>/<flags>: <reason>"; keep only the reason so that
+    // no caller can echo the pattern (or a value it was built from) back to a client.
+    const message = (err as Error).message;
+    const reason = message.slice(message.lastIndexOf(': ') + 2) || 'invalid regular expression';
+    throw new PatternError(reason);
   }
   return { source, flags };
 }
@@ -42,9 +158,15 @@ export function captureGroups(pattern: CompiledPattern): { count: number; names:
 
 export type TemplatePart = { literal: string } | { group: number } | { name: string };
 
+/** A template reference name as Go reads it: the longest run of Unicode letters, decimal digits and `_`. */
+const TEMPLATE_NAME = /^[\p{L}\p{Nd}_]+/u;
+
 /**
- * Parses a Go-style replacement template (`${1}`, `$1`, `${name}`, `$$`). As in Go, `$name` takes the
- * longest run of letters, digits and underscores, so `$1x` names group "1x"; write `${1}x` to mean group 1.
+ * Parses a Go-style replacement template (`${1}`, `$1`, `${name}`, `$$`), following Go's
+ * `regexp.Expand`: `$name` takes the longest run of letters, digits and underscores, so `$1x` names group
+ * "1x" (write `${1}x` to mean group 1); a name is a group number only when it is all ASCII digits without
+ * a leading zero (`$01` names a group "01", which cannot exist); a malformed reference (`$`, `${}`,
+ * `${x-y}`, `${x`) is kept as literal text.
  */
 export function parseTemplate(template: string): TemplatePart[] {
   const parts: TemplatePart[] = [];
@@ -62,29 +184,19 @@ export function parseTemplate(template: string): TemplatePart[] {
       i += 2;
       continue;
     }
-    let ref: string | undefined;
-    if (template[i + 1] === '{') {
-      const end = template.indexOf('}', i + 2);
-      if (end > i + 2) {
-        ref = template.slice(i + 2, end);
-        if (/^\w+$/.test(ref)) i = end + 1;
-        else ref = undefined;
-      }
-    } else {
-      const m = /^\w+/.exec(template.slice(i + 1));
-      if (m) {
-        ref = m[0];
-        i += 1 + ref.length;
-      }
-    }
-    if (ref === undefined) {
+    const brace = template[i + 1] === '{';
+    const start = i + (brace ? 2 : 1);
+    const ref = TEMPLATE_NAME.exec(template.slice(start))?.[0];
+    if (ref === undefined || (brace && template[start + ref.length] !== '}')) {
       literal += '$';
       i += 1;
       continue;
     }
+    i = start + ref.length + (brace ? 1 : 0);
     if (literal) parts.push({ literal });
     literal = '';
-    parts.push(/^\d+$/.test(ref) ? { group: Number(ref) } : { name: ref });
+    const isNumber = /^(0|[1-9][0-9]{0,8})$/.test(ref); // Go: at most 9 digits
+    parts.push(isNumber ? { group: Number(ref) } : { name: ref });
   }
   if (literal) parts.push({ literal });
   return parts;

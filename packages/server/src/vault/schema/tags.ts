@@ -142,5 +142,42 @@ export const UNIQUE_DATATYPES: readonly Datatype[] = [
   'DT_TIME',
 ];
 
-/** Longest transient-token lifetime we accept: 30 days, in seconds. */
-export const MAX_TTL_SECONDS = 30 * 24 * 3600;
+/**
+ * `skyflow.options.ttl` is given in minutes: at least 1, at most 20160 (14 days), 60 when absent
+ * (Skyflow's vault settings reference).
+ */
+export const MAX_TTL_MINUTES = 20_160;
+export const DEFAULT_TTL_MINUTES = 60;
+
+/** Tags that take exactly one value (the catalogue's tags without `canTakeMultipleValues`). */
+export const SINGLE_VALUED_TAGS: ReadonlySet<string> = new Set([
+  TAG.tokenPolicy,
+  TAG.formatPreservingRegex,
+  TAG.tokenPrefix,
+  TAG.tokenFixedLength,
+  TAG.tokenSeparator,
+  TAG.ttl,
+  TAG.redaction,
+  TAG.findPattern,
+  TAG.replacePattern,
+  TAG.unique,
+  TAG.notNull,
+  TAG.index,
+  TAG.columnGroup,
+  TAG.minValue,
+  TAG.maxValue,
+  TAG.dataType,
+  TAG.fileType,
+  TAG.displayName,
+  TAG.description,
+]);
+
+/** Informational tags a schema may put on the vault-managed `skyflow_id` column. */
+export const SKYFLOW_ID_INFORMATIONAL_TAGS: ReadonlySet<string> = new Set([
+  TAG.displayName,
+  TAG.description,
+  TAG.sensitivity,
+  TAG.identifiability,
+  TAG.personalInformationType,
+  TAG.privacyLaw,
+]);

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { Services } from '../../server/services.js';
+import { principalOf } from '../principal.js';
+import { opt } from '../schemas.js';
+import type { App } from '../types.js';
+
+const tokenRequest = z.object({
+  grant_type: z.string().min(1, 'grant_type is required'),
+  assertion: z.string().min(1, 'assertion is required'),
+  scope: opt(z.string()),
+  subject_token: opt(z.string()),
+  subject_token_type: opt(z.string()),
+  requested_token_use: opt(z.string()),
+});
+
+export function registerAuthRoutes(app: App, services: Services): void {
+  app.post(
+    '/v1/auth/sa/oauth/token',
+    {
+      // Public: the assertion is the credential. SDKs send a meaningless Authorization header here; it is ignored.
+      config: { auth: false },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a service-account assertion (JWT-bearer grant) for a 60-minute bearer token',
+        security: [],
+        body: tokenRequest,
+        response: { 200: z.object({ accessToken: z.string(), tokenType: z.literal('Bearer') }) },
+      },
+    },
+    async (request) => services.grants.grant(request.body),
+  );
+
+  app.get(
+    '/v1/auth/whoami',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who the caller is: service account, how it authenticated, its effective roles and context',
+        response: {
+          200: z.object({
+            serviceAccountID: z.string(),
+            name: z.string(),
+            authMode: z.enum(['SERVICE_ACCOUNT_JWT', 'API_KEY']),
+            roleIDs: z.array(z.string()),
+            context: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return {
+        serviceAccountID: principal.serviceAccountId,
+        name: principal.name,
+        authMode: principal.authMode,
+        roleIDs: principal.roles.map((r) => r.id),
+        ...(principal.context !== undefined && { context: principal.context }),
+      };
+    },
+  );
+}
