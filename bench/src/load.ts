@@ -6,6 +6,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** Server process CPU time (user + system) per request, when the server's CPU can be read. */
+  readonly cpuMicrosPerRequest: number;
 }
 
 export interface LoadOptions {
@@ -16,10 +18,13 @@ export interface LoadOptions {
   readonly body?: string;
   readonly seconds: number;
   readonly connections: number;
+  /** Reads the server's cumulative CPU time in milliseconds. */
+  readonly cpuOf?: () => number;
 }
 
 /** One autocannon run; any non-2xx answer or socket error makes the run invalid. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
+  const cpuBefore = options.cpuOf?.() ?? 0;
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',
@@ -35,6 +40,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    cpuMicrosPerRequest: options.cpuOf
+      ? ((options.cpuOf() - cpuBefore) * 1000) / Math.max(1, result.requests.total)
+      : 0,
   };
   if (run.non2xx > 0 || run.errors > 0) {
     throw new Error(`${options.name}: ${run.non2xx} non-2xx responses and ${run.errors} errors; the run is invalid`);

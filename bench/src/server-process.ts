@@ -5,12 +5,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Linux's USER_HZ, the unit of /proc CPU times (100 on every mainstream kernel). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface ServerProcess {
   readonly url: string;
   readonly dataDir: string;
   readonly credentials: { clientID: string; keyID: string; tokenURI: string; privateKey: string };
+  /** Cumulative user + system CPU time of the server process, in milliseconds (Linux /proc). */
+  cpuMillis(): number;
   stop(): Promise<void>;
 }
 
@@ -57,6 +62,11 @@ export async function startServerProcess(extraArgs: string[] = []): Promise<Serv
     url,
     dataDir,
     credentials,
+    cpuMillis() {
+      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name) are utime and stime.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS_PER_SECOND);
+    },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

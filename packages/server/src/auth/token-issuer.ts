@@ -1,4 +1,4 @@
-import { createHash, type webcrypto } from 'node:crypto';
+import type { webcrypto } from 'node:crypto';
 import {
   decodeProtectedHeader,
   exportJWK,
@@ -114,12 +114,8 @@ export class TokenIssuer {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + BEARER_TOKEN_SECONDS;
     const jti = newUuid();
-    const claims: JWTPayload = {
-      cli: input.serviceAccountId,
-      key: input.keyId,
-      roles: [...input.roleIds],
-      scp: input.roleIds.map((id) => `role:${id}`).join(' '),
-    };
+    // Every request carries the token: only claims something reads are included (no `cli`/`scp` copies).
+    const claims: JWTPayload = { key: input.keyId, roles: [...input.roleIds] };
     if (input.context !== undefined) {
       claims.ctx = input.context;
       claims.context_identifier = typeof input.context === 'string' ? input.context : JSON.stringify(input.context);
@@ -179,9 +175,4 @@ export class TokenIssuer {
       exp,
     };
   }
-}
-
-/** Stable cache key for a secret presented by a client. */
-export function secretDigest(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
 }

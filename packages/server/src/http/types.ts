@@ -15,6 +15,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** The matched route pattern (for logs); undefined for requests that matched no route. */
+    route?: string;
   }
 }
 

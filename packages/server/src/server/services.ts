@@ -46,7 +46,7 @@ export async function createServices(input: {
   const roles = new RoleService(store, epoch);
   const vaults = new VaultService(store, keyring, roles, epoch);
   const { accountId } = await vaults.identity();
-  const issuer = new TokenIssuer(store, keyring, `urn:strongroom:account:${accountId}`);
+  const issuer = new TokenIssuer(store, keyring, `urn:strongroom:${accountId}`);
   await issuer.init();
   return {
     config,

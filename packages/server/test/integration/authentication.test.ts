@@ -44,6 +44,8 @@ for (const store of ['sqlite', 'postgres'] as const) {
 
     it('every non-public route answers 401 in the error shape without credentials', async () => {
       for (const [method, path] of [
+        ['GET', '/v1/auth/ping'],
+        ['GET', '/v1/auth/whoami'],
         ['GET', '/v1/vaults'],
         ['POST', '/v1/vaults'],
         ['GET', `/v1/vaults/${vaultId}`],
@@ -70,6 +72,13 @@ for (const store of ['sqlite', 'postgres'] as const) {
       for (const path of ['/healthz', '/readyz', '/openapi.json', '/.well-known/jwks.json']) {
         expect((await t.request('GET', path, { token: null })).status, path).toBe(200);
       }
+    });
+
+    it('ping answers what /healthz answers, but only to valid credentials', async () => {
+      const res = await t.request('GET', '/v1/auth/ping');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'ok' });
+      expect((await t.request('GET', '/v1/auth/ping', { token: 'nope' })).status).toBe(401);
     });
 
     it('whoami reports the caller, its auth mode, effective roles and context', async () => {

@@ -31,6 +31,20 @@ export function registerAuthRoutes(app: App, services: Services): void {
   );
 
   app.get(
+    '/v1/auth/ping',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Authenticated liveness: {"status":"ok"} when the credentials are valid, 401 otherwise',
+        description:
+          'The authenticated twin of /healthz: a cheap way for monitors and clients to check credentials, and the route the authentication benchmark compares with /healthz.',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
     '/v1/auth/whoami',
     {
       schema: {
