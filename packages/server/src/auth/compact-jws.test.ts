@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { CompactSign, compactVerify, importJWK, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { wycheproofDir } from '../../test/support/shared-data.js';
 import { isStrictCompactJws, MAX_COMPACT_JWS_LENGTH } from './compact-jws.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const WYCHEPROOF = path.resolve(repoRoot, '../shared/data/wycheproof');
+const WYCHEPROOF = wycheproofDir();
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { wycheproofDir } from '../../test/support/shared-data.js';
 import { DecryptionError, KEY_BYTES, NONCE_BYTES, open, seal, sealWithNonce, TAG_BYTES } from './aead.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const WYCHEPROOF = path.resolve(repoRoot, '../shared/data/wycheproof');
+const WYCHEPROOF = wycheproofDir();
 
 interface AeadVector {
   tcId: number;

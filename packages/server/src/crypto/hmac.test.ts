@@ -5,11 +5,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { wycheproofDir } from '../../test/support/shared-data.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const WYCHEPROOF = path.resolve(repoRoot, '../shared/data/wycheproof');
+const WYCHEPROOF = wycheproofDir();
 
 interface MacVector {
   tcId: number;

@@ -1,14 +1,13 @@
 import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { wycheproofDir } from '../../test/support/shared-data.js';
 import { encodeParts } from './encoding.js';
 import { deriveKey } from './kdf.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const WYCHEPROOF = path.resolve(repoRoot, '../shared/data/wycheproof');
+const WYCHEPROOF = wycheproofDir();
 
 interface HkdfVector {
   tcId: number;
