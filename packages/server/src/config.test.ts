@@ -280,11 +280,11 @@ describe('loadConfig root key', () => {
 });
 
 describe('loadConfig demo vault', () => {
-  it('creates the demo vault by default, but not in production unless asked', () => {
+  it('creates the demo vault unless told not to, in production too', () => {
     expect(load().demo).toBe(true);
     const production = { NODE_ENV: 'production', STRONGROOM_ROOT_KEY: 'k' };
-    expect(load({ env: production }).demo).toBe(false);
-    expect(load({ env: { ...production, STRONGROOM_DEMO: 'true' } }).demo).toBe(true);
+    expect(load({ env: production }).demo).toBe(true);
+    expect(load({ env: { ...production, STRONGROOM_DEMO: 'false' } }).demo).toBe(false);
     expect(load({ flags: { demo: false } }).demo).toBe(false);
   });
 });
@@ -346,7 +346,7 @@ describe('loadConfig publicUrl', () => {
     'rejects %s',
     (input) => {
       expect(problems({ flags: { publicUrl: input } })).toEqual([
-        `publicUrl must be an absolute http(s) URL, got "${input}"`,
+        'publicUrl must be an absolute http(s) URL such as https://vault.example.com',
       ]);
     },
   );

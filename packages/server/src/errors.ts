@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'REQUEST_TIMEOUT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'URI_TOO_LONG'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'HEADERS_TOO_LARGE'
   | 'TOO_MANY_REQUESTS'
@@ -34,6 +35,7 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   CONFLICT: { httpCode: 409, httpStatus: 'Conflict', grpcCode: 6 },
   REQUEST_TIMEOUT: { httpCode: 408, httpStatus: 'Request Timeout', grpcCode: 4 },
   PAYLOAD_TOO_LARGE: { httpCode: 413, httpStatus: 'Payload Too Large', grpcCode: 8 },
+  URI_TOO_LONG: { httpCode: 414, httpStatus: 'URI Too Long', grpcCode: 3 },
   UNSUPPORTED_MEDIA_TYPE: { httpCode: 415, httpStatus: 'Unsupported Media Type', grpcCode: 3 },
   HEADERS_TOO_LARGE: { httpCode: 431, httpStatus: 'Request Header Fields Too Large', grpcCode: 8 },
   TOO_MANY_REQUESTS: { httpCode: 429, httpStatus: 'Too Many Requests', grpcCode: 8 },
@@ -68,7 +70,6 @@ export const unauthorized = (
 export const forbidden = (message: string, details?: ErrorDetail[]) => new AppError('FORBIDDEN', message, details);
 export const notFound = (message = "The requested resource wasn't found.", details?: ErrorDetail[]) =>
   new AppError('NOT_FOUND', message, details);
-export const conflict = (message: string, details?: ErrorDetail[]) => new AppError('CONFLICT', message, details);
 
 /** Rendered body of an error, exactly the §3 wire shape. */
 export interface ErrorBody {

@@ -38,10 +38,6 @@ export const access = {
     }
   },
 
-  isAccountAdmin(principal: Principal): boolean {
-    return principal.roles.some((role) => role.resourceType === 'ACCOUNT' && role.permissions.includes('*'));
-  },
-
   /** Vault IDs the principal holds any role on; `'all'` for account-level roles. */
   visibleVaults(principal: Principal): 'all' | ReadonlySet<string> {
     if (principal.roles.some((role) => role.resourceType === 'ACCOUNT')) return 'all';

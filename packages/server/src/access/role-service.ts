@@ -97,6 +97,7 @@ export class RoleService {
           throw badRequest(`${member.ID} is not a member of role ${roleId}.`);
         }
       }
+      if (role.resourceType === 'ACCOUNT') await assertAnActiveAdminRemains(tx, role.id);
     });
     this.epoch.bump();
   }
@@ -109,6 +110,18 @@ export class RoleService {
     if (role.resourceType === 'ACCOUNT') return access.allows(principal, 'roles.read', ACCOUNT);
     return access.allows(principal, 'roles.read', vaultResource(role.resourceId));
   }
+}
+
+/**
+ * The account must keep at least one active member holding its admin role, or nobody could ever manage
+ * it again (short of editing the database).
+ */
+export async function assertAnActiveAdminRemains(tx: Repositories, adminRoleId: string): Promise<void> {
+  for (const member of await tx.roles.members(adminRoleId)) {
+    const account = await tx.serviceAccounts.get(member.memberId);
+    if (account?.status === 'ACTIVE') return;
+  }
+  throw badRequest('The account must keep at least one active account admin.');
 }
 
 function systemRole(def: SystemRoleDefinition, resourceType: ResourceType, resourceId: string): RoleRow {

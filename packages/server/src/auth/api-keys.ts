@@ -1,6 +1,6 @@
 import { ACCOUNT, access } from '../access/access-control.js';
 import { badRequest, notFound } from '../errors.js';
-import type { ApiKeyRow, Store } from '../store/types.js';
+import type { ApiKeyRow, Repositories, Store } from '../store/types.js';
 import { generateApiKey } from './api-key-format.js';
 import type { AuthEpoch } from './auth-epoch.js';
 import type { Principal } from './principal.js';
@@ -35,9 +35,7 @@ export class ApiKeyService {
 
   async get(principal: Principal, serviceAccountId: string, keyId: string): Promise<ApiKeyRow> {
     if (principal.serviceAccountId !== serviceAccountId) access.require(principal, 'serviceAccounts.read', ACCOUNT);
-    const row = await this.store.apiKeys.get(keyId);
-    if (!row || row.serviceAccountId !== serviceAccountId) throw notFound(`API key ${keyId} wasn't found.`);
-    return row;
+    return this.keyOf(this.store, serviceAccountId, keyId);
   }
 
   /** Issues a new secret under the same key ID; the old secret stops working at once. */
@@ -47,15 +45,14 @@ export class ApiKeyService {
     keyId: string,
   ): Promise<{ row: ApiKeyRow; apiKey: string }> {
     access.require(principal, 'serviceAccounts.update', ACCOUNT);
-    await this.get(principal, serviceAccountId, keyId);
     const generated = generateApiKey();
-    await this.store.apiKeys.update(keyId, {
-      keyHash: generated.hash,
-      prefix: generated.prefix,
-      updatedAt: Date.now(),
+    const row = await this.store.transaction(async (tx) => {
+      await this.keyOf(tx, serviceAccountId, keyId);
+      await tx.apiKeys.update(keyId, { keyHash: generated.hash, prefix: generated.prefix, updatedAt: Date.now() });
+      return this.keyOf(tx, serviceAccountId, keyId);
     });
     this.epoch.bump();
-    return { row: (await this.store.apiKeys.get(keyId)) as ApiKeyRow, apiKey: generated.key };
+    return { row, apiKey: generated.key };
   }
 
   async update(
@@ -69,20 +66,32 @@ export class ApiKeyService {
     },
   ): Promise<ApiKeyRow> {
     access.require(principal, 'serviceAccounts.update', ACCOUNT);
-    await this.get(principal, serviceAccountId, keyId);
     if (typeof patch.expiresAt === 'number' && patch.expiresAt <= Date.now()) {
       throw badRequest('expiresAt must be in the future.');
     }
-    await this.store.apiKeys.update(keyId, { ...patch, updatedAt: Date.now() });
+    const row = await this.store.transaction(async (tx) => {
+      await this.keyOf(tx, serviceAccountId, keyId);
+      await tx.apiKeys.update(keyId, { ...patch, updatedAt: Date.now() });
+      return this.keyOf(tx, serviceAccountId, keyId);
+    });
     this.epoch.bump();
-    return (await this.store.apiKeys.get(keyId)) as ApiKeyRow;
+    return row;
   }
 
   async delete(principal: Principal, serviceAccountId: string, keyId: string): Promise<void> {
     access.require(principal, 'serviceAccounts.update', ACCOUNT);
-    await this.get(principal, serviceAccountId, keyId);
-    await this.store.apiKeys.delete(keyId);
+    await this.store.transaction(async (tx) => {
+      await this.keyOf(tx, serviceAccountId, keyId);
+      await tx.apiKeys.delete(keyId);
+    });
     this.epoch.bump();
+  }
+
+  /** The API key `keyId` of `serviceAccountId`, read through `repos` (a transaction), or 404. */
+  private async keyOf(repos: Repositories, serviceAccountId: string, keyId: string): Promise<ApiKeyRow> {
+    const row = await repos.apiKeys.get(keyId);
+    if (!row || row.serviceAccountId !== serviceAccountId) throw notFound(`API key ${keyId} wasn't found.`);
+    return row;
   }
 
   private async requireApiKeyAccount(serviceAccountId: string): Promise<void> {

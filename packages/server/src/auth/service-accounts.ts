@@ -1,7 +1,7 @@
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { ACCOUNT, access } from '../access/access-control.js';
-import type { RoleService } from '../access/role-service.js';
+import { assertAnActiveAdminRemains, type RoleService } from '../access/role-service.js';
 import { badRequest, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { inTransaction } from '../store/in-transaction.js';
@@ -148,6 +148,9 @@ export class ServiceAccountService {
     },
   ): Promise<void> {
     access.require(principal, 'serviceAccounts.update', ACCOUNT);
+    if (patch.status === 'INACTIVE' && principal.serviceAccountId === id) {
+      throw badRequest('A service account cannot deactivate itself.');
+    }
     await this.store.transaction(async (tx) => {
       const account = await tx.serviceAccounts.get(id);
       if (!account) throw notFound(`Service account ${id} wasn't found.`);
@@ -162,8 +165,13 @@ export class ServiceAccountService {
         updatedAt: Date.now(),
         updatedBy: principal.serviceAccountId,
       });
+      if (patch.status === 'INACTIVE') await this.assertAdminsRemain(tx);
     });
     this.epoch.bump();
+  }
+
+  private async assertAdminsRemain(tx: Repositories): Promise<void> {
+    await assertAnActiveAdminRemains(tx, (await this.roles.ensureAccountAdminRole(tx)).id);
   }
 
   async delete(principal: Principal, id: string): Promise<void> {
@@ -175,6 +183,7 @@ export class ServiceAccountService {
       await tx.apiKeys.deleteForAccount(id);
       await tx.serviceAccountKeys.deleteForAccount(id);
       await tx.serviceAccounts.delete(id);
+      await this.assertAdminsRemain(tx);
     });
     this.epoch.bump();
   }
@@ -205,8 +214,11 @@ export class ServiceAccountService {
 
   async deleteKey(principal: Principal, id: string, keyId: string): Promise<void> {
     access.require(principal, 'serviceAccounts.update', ACCOUNT);
-    await this.getKey(principal, id, keyId);
-    await this.store.serviceAccountKeys.delete(keyId);
+    await this.store.transaction(async (tx) => {
+      const key = await tx.serviceAccountKeys.get(keyId);
+      if (!key || key.serviceAccountId !== id) throw notFound(`Key ${keyId} wasn't found.`);
+      await tx.serviceAccountKeys.delete(keyId);
+    });
     this.epoch.bump();
   }
 

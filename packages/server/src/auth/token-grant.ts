@@ -88,9 +88,15 @@ export class TokenGrantService {
     }
     if (payload.sub !== undefined && payload.sub !== iss) throw invalidAssertion('sub must equal iss');
 
-    const context = parseContext(payload.ctx);
+    // ctx is part of the signed assertion: a malformed one makes the assertion invalid (401).
+    let context: ReturnType<typeof parseContext>;
+    try {
+      context = parseContext(payload.ctx);
+    } catch (err) {
+      throw invalidAssertion((err as Error).message.replace(/\.$/, ''));
+    }
     if (account.clientConfiguration.enforceContextID && context === undefined) {
-      throw badRequest('This service account requires context: generate the token with ctx.');
+      throw invalidAssertion('this service account requires context (ctx)');
     }
     const assigned = await this.store.roles.rolesOfMember(iss);
     const roleIds = narrowByScope(

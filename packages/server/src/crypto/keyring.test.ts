@@ -362,13 +362,34 @@ describe('Keyring against a real SQLite store', () => {
     expect(VaultKeys.versionOf(rotated.encrypt(c, Buffer.from('new')))).toBe(2);
   });
 
-  it('does not make a retired data key the active one', async () => {
+  it('neither uses nor even loads a retired data key', async () => {
     const keyring = new Keyring(root);
     for (const row of keyring.newVaultKeyRows('v1', Date.now())) await store.vaultKeys.insert(row);
     await store.vaultKeys.insert({ ...keyring.newVaultKeyRow('v1', 'data', 2, Date.now()), status: 'retired' });
     const vk = await keyring.vault('v1', store);
-    expect(vk.versions).toEqual([1, 2]);
+    expect(vk.versions).toEqual([1]);
     expect(vk.activeVersion).toBe(1);
+  });
+
+  it('seals secrets bound to their context: another context, or a cell context, does not open them', () => {
+    const vk = new VaultKeys('v1', new Map([[1, randomBytes(KEY_BYTES)]]), 1, randomBytes(KEY_BYTES));
+    const sealed = vk.seal(['token-value', 'abc'], Buffer.from('secret'));
+    expect(vk.open(['token-value', 'abc'], sealed).toString()).toBe('secret');
+    expect(() => vk.open(['token-value', 'abd'], sealed)).toThrow(DecryptionError);
+    expect(() => vk.open(['token', 'abc'], sealed)).toThrow(DecryptionError);
+    const cell = vk.encrypt({ table: 't', column: 'c', record: 'r' }, Buffer.from('x'));
+    expect(vk.open(['cell', 't', 'c', 'r'], cell).toString()).toBe('x');
+  });
+
+  it('derives token lookup hashes, value indexes and seed keys that differ per vault and per group', () => {
+    const index = randomBytes(KEY_BYTES);
+    const a = new VaultKeys('v1', new Map([[1, randomBytes(KEY_BYTES)]]), 1, index);
+    const b = new VaultKeys('v2', new Map([[1, randomBytes(KEY_BYTES)]]), 1, index);
+    expect(a.tokenHash('tok')).toEqual(a.tokenHash('tok'));
+    expect(a.tokenHash('tok')).not.toEqual(b.tokenHash('tok'));
+    expect(a.tokenValueIndex('g1', Buffer.from('v'))).not.toEqual(a.tokenValueIndex('g2', Buffer.from('v')));
+    expect(a.tokenSeedKey('g1')).not.toEqual(a.tokenSeedKey('g2'));
+    expect(a.tokenSeedKey('g1')).not.toEqual(b.tokenSeedKey('g1'));
   });
 
   it('refuses key rows copied to another vault, and does not cache the failure', async () => {

@@ -25,6 +25,7 @@ const HEADER_BYTES = 5;
  */
 export class VaultKeys {
   private readonly columnIndexKeys = new Map<string, Buffer>();
+  private readonly derivedKeys = new Map<string, Buffer>();
 
   constructor(
     readonly vaultId: string,
@@ -41,20 +42,51 @@ export class VaultKeys {
   }
 
   encrypt(cell: CellAddress, plaintext: Uint8Array, version: number = this.activeVersion): Buffer {
+    return this.seal(['cell', cell.table, cell.column, cell.record], plaintext, version);
+  }
+
+  decrypt(cell: CellAddress, envelope: Uint8Array): Buffer {
+    return this.open(['cell', cell.table, cell.column, cell.record], envelope);
+  }
+
+  /**
+   * Seals a secret of this vault bound to `context` (its kind first, then what identifies it): a
+   * token row's value is bound to `['token-value', tokenHash]`, a file to its cell, and so on.
+   */
+  seal(context: readonly string[], plaintext: Uint8Array, version: number = this.activeVersion): Buffer {
     const key = this.dataKeys.get(version);
     if (!key) throw new Error(`vault ${this.vaultId}: no data key version ${version}`);
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt8(ENVELOPE_FORMAT, 0);
     header.writeUInt32BE(version, 1);
-    return Buffer.concat([header, seal(key, plaintext, this.aad(header, cell))]);
+    return Buffer.concat([header, seal(key, plaintext, this.aad(header, context))]);
   }
 
-  decrypt(cell: CellAddress, envelope: Uint8Array): Buffer {
+  open(context: readonly string[], envelope: Uint8Array): Buffer {
     if (envelope.length < HEADER_BYTES || envelope[0] !== ENVELOPE_FORMAT) throw new DecryptionError();
     const header = Buffer.from(envelope.subarray(0, HEADER_BYTES));
     const key = this.dataKeys.get(header.readUInt32BE(1));
     if (!key) throw new DecryptionError();
-    return open(key, envelope.subarray(HEADER_BYTES), this.aad(header, cell));
+    return open(key, envelope.subarray(HEADER_BYTES), this.aad(header, context));
+  }
+
+  /** How a token is found: HMAC-SHA256 of the token under this vault's token-lookup key. */
+  tokenHash(token: string): Buffer {
+    return createHmac('sha256', this.derived(['token-lookup']))
+      .update(token, 'utf8')
+      .digest();
+  }
+
+  /** Blind index of a value within a token group (a column group, or one column). */
+  tokenValueIndex(group: string, canonicalValue: Uint8Array): Buffer {
+    return createHmac('sha256', this.derived(['token-group', group]))
+      .update(canonicalValue)
+      .digest();
+  }
+
+  /** The key deterministic tokens of a group are generated from. */
+  tokenSeedKey(group: string): Buffer {
+    return this.derived(['token-seed', group]);
   }
 
   /** The data-key version an envelope was sealed under (without decrypting it). */
@@ -76,6 +108,17 @@ export class VaultKeys {
     return deriveKey(this.indexKey, ['vault-derived', this.vaultId, ...purpose]);
   }
 
+  /** {@link deriveIndexKey}, cached: these keys are used on every request. */
+  private derived(purpose: readonly string[]): Buffer {
+    const id = JSON.stringify(purpose);
+    let key = this.derivedKeys.get(id);
+    if (!key) {
+      key = this.deriveIndexKey(purpose);
+      this.derivedKeys.set(id, key);
+    }
+    return key;
+  }
+
   private columnKey(table: string, column: string): Buffer {
     // JSON of the pair, not a separator join: ("a\0b","c") and ("a","b\0c") must not share a cache entry.
     const id = JSON.stringify([table, column]);
@@ -87,8 +130,10 @@ export class VaultKeys {
     return key;
   }
 
-  private aad(header: Buffer, cell: CellAddress): Buffer {
-    return Buffer.concat([header, encodeParts(['cell', this.vaultId, cell.table, cell.column, cell.record])]);
+  /** Header ‖ (kind, vault, …rest of the context): the vault is always bound. */
+  private aad(header: Buffer, context: readonly string[]): Buffer {
+    const [kind = '', ...rest] = context;
+    return Buffer.concat([header, encodeParts([kind, this.vaultId, ...rest])]);
   }
 }
 
@@ -176,6 +221,8 @@ export class Keyring {
     let activeVersion = 0;
     let indexKey: Buffer | undefined;
     for (const row of rows) {
+      // A retired data key sealed nothing that is still stored; it is not loaded at all.
+      if (row.status === 'retired') continue;
       const key = this.unwrap(['vault-key', vaultId, row.kind, String(row.version)], row.wrapped);
       if (row.kind === 'index') indexKey = key;
       else {

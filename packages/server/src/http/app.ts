@@ -4,8 +4,9 @@ import Fastify, { type FastifyServerOptions, LogController, type onRequestHookHa
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { badRequest } from '../errors.js';
 import type { Services } from '../server/services.js';
-import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
+import { clientErrorHandler, registerErrorHandling, sendError, toAppError } from './error-handler.js';
 import { registerRoutes } from './routes/index.js';
+import { errorResponse } from './schemas.js';
 import type { App } from './types.js';
 
 export interface BuildAppOptions {
@@ -26,6 +27,13 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 512 },
     clientErrorHandler,
+    // Errors Fastify raises before routing (a URL that does not decode, an over-long parameter) also
+    // leave in the one error shape, with a request ID.
+    frameworkErrors: (error, request, reply) => {
+      const { error: mapped } = toAppError(error, request.id);
+      reply.header('x-request-id', request.id);
+      sendError(reply, mapped);
+    },
     ...options.server,
   } as FastifyServerOptions).withTypeProvider() as unknown as App;
 
@@ -89,6 +97,11 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
         done();
       }, done);
     };
+    // Every documented route can answer with the one error shape; say so in the OpenAPI document.
+    if (route.schema && !route.schema.hide) {
+      const response = (route.schema.response ?? {}) as Record<string, unknown>;
+      route.schema = { ...route.schema, response: { ...response, '4XX': errorResponse, '5XX': errorResponse } };
+    }
     const existing =
       route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
     route.onRequest = [onRequest, ...existing];
@@ -125,8 +138,9 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
 function registerBodyParsers(app: App): void {
   // Skyflow clients send `Content-Type: application/json` with empty bodies on GET and DELETE: an
   // empty JSON body means "no body", anything else must be valid JSON (prototype poisoning rejected).
+  // Only JSON (and forms, for OAuth clients) are accepted; any other Content-Type is a 415.
+  app.removeAllContentTypeParsers();
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body !== 'string' || body.trim() === '') {
       done(null, undefined);

@@ -15,6 +15,7 @@ const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   409: 'CONFLICT',
   408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   431: 'HEADERS_TOO_LARGE',
   429: 'TOO_MANY_REQUESTS',
@@ -57,6 +58,8 @@ export function toAppError(err: FastifyError | Error, requestId: string): { erro
         error: new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type; send application/json.'),
         unexpected: false,
       };
+    case 'FST_ERR_BAD_URL':
+      return { error: new AppError('BAD_REQUEST', 'The request URL is not valid.'), unexpected: false };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { error: new AppError('BAD_REQUEST', 'The request body is not valid JSON.'), unexpected: false };

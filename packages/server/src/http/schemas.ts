@@ -34,7 +34,8 @@ export const text = (max: number, what: string) =>
   z
     .string()
     .max(max, `${what} is at most ${max} characters`)
-    .refine((value) => !value.includes('\u0000'), `${what} must not contain NUL characters`);
+    .refine((value) => !value.includes('\u0000'), `${what} must not contain NUL characters`)
+    .refine((value) => value.isWellFormed(), `${what} must not contain unpaired UTF-16 surrogates`);
 
 /** A required, trimmed name. */
 export const nameText = (what = 'name') => text(100, what).pipe(z.string().trim().min(1, `${what} is required`));

@@ -25,7 +25,6 @@ export interface BootstrapResult {
 export async function bootstrap(services: Services, options: { demo: boolean }): Promise<BootstrapResult> {
   const { store, roles, serviceAccounts, vaults, config } = services;
   const adminCredentialsFile = path.join(config.dataDir, ADMIN_CREDENTIALS_FILE);
-  await roles.ensureAccountAdminRole();
   // Unique per attempt: two nodes starting in the same millisecond must not both believe they won.
   const stamp = `${new Date().toISOString()} ${randomUUID()}`;
   const result = await store.transaction(async (tx) => {

@@ -94,5 +94,39 @@ export interface Database {
     key_version: number;
     lookup_index: Buffer | null;
     unique_index: Buffer | null;
+    token_hash: Buffer | null;
+    expires_at: number | null;
+  };
+  tokens: {
+    vault_id: string;
+    token_hash: Buffer;
+    token: Buffer;
+    value: Buffer;
+    group_name: string;
+    value_index: Buffer | null;
+    table_name: string;
+    column_name: string;
+    key_version: number;
+    expires_at: number | null;
+    created_at: number;
+  };
+  files: {
+    vault_id: string;
+    table_name: string;
+    record_id: string;
+    column_name: string;
+    content: Buffer;
+    key_version: number;
+    created_at: number;
+  };
+  key_rotations: {
+    vault_id: string;
+    to_version: number;
+    status: string;
+    total: number;
+    done: number;
+    started_at: number;
+    updated_at: number;
+    finished_at: number | null;
   };
 }

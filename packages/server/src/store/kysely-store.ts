@@ -11,7 +11,6 @@ export function createKyselyStore(
   options: {
     /** PostgreSQL: the schema the store lives in (its connections' search path), created by `migrate()`. */
     schema?: string;
-    onClose?: () => Promise<void>;
   } = {},
 ): Store {
   const repos = createRepositories(db);
@@ -29,7 +28,6 @@ export function createKyselyStore(
     },
     async close() {
       await db.destroy();
-      await options.onClose?.();
     },
   };
 }

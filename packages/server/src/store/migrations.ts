@@ -185,7 +185,88 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_tokens_files_rotation': {
+      async up(db: Kysely<unknown>) {
+        // A tokenized cell points at its token; a transient cell expires.
+        await db.schema.alterTable('record_values').addColumn('token_hash', t.bytes).execute();
+        await db.schema.alterTable('record_values').addColumn('expires_at', t.millis).execute();
+        await db.schema
+          .createIndex('record_values_token')
+          .on('record_values')
+          .columns(['vault_id', 'token_hash'])
+          .execute();
+        await db.schema.createIndex('record_values_expiry').on('record_values').column('expires_at').execute();
+
+        // Tokens are found by a keyed hash of the token (never the token itself). Each row carries the
+        // token and its value sealed under the vault's data key, so detokenize is one primary-key read.
+        // value_index is the blind index of the value within its group, set for deterministic tokens:
+        // the same value in the same group always resolves to the same token.
+        await db.schema
+          .createTable('tokens')
+          .addColumn('vault_id', 'text', (c) => c.notNull())
+          .addColumn('token_hash', t.bytes, (c) => c.notNull())
+          .addColumn('token', t.bytes, (c) => c.notNull())
+          .addColumn('value', t.bytes, (c) => c.notNull())
+          .addColumn('group_name', 'text', (c) => c.notNull())
+          .addColumn('value_index', t.bytes)
+          .addColumn('table_name', 'text', (c) => c.notNull())
+          .addColumn('column_name', 'text', (c) => c.notNull())
+          .addColumn('key_version', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', t.millis)
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addPrimaryKeyConstraint('tokens_pk', ['vault_id', 'token_hash'])
+          .execute();
+        await db.schema
+          .createIndex('tokens_value')
+          .unique()
+          .on('tokens')
+          .columns(['vault_id', 'group_name', 'value_index'])
+          .execute();
+        await db.schema.createIndex('tokens_expiry').on('tokens').column('expires_at').execute();
+        await db.schema.createIndex('tokens_key_version').on('tokens').columns(['vault_id', 'key_version']).execute();
+
+        // File contents, sealed like any value; the file column's cell holds the file's metadata.
+        await db.schema
+          .createTable('files')
+          .addColumn('vault_id', 'text', (c) => c.notNull())
+          .addColumn('table_name', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addColumn('column_name', 'text', (c) => c.notNull())
+          .addColumn('content', t.bytes, (c) => c.notNull())
+          .addColumn('key_version', 'integer', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addPrimaryKeyConstraint('files_pk', ['vault_id', 'table_name', 'record_id', 'column_name'])
+          .addForeignKeyConstraint(
+            'files_record_fk',
+            ['vault_id', 'table_name', 'record_id'],
+            'records',
+            ['vault_id', 'table_name', 'id'],
+            (fk) => fk.onDelete('cascade'),
+          )
+          .execute();
+        await db.schema.createIndex('files_key_version').on('files').columns(['vault_id', 'key_version']).execute();
+
+        // Online data-key rotation: one row per vault and target version, with a resumable cursor.
+        await db.schema
+          .createTable('key_rotations')
+          .addColumn('vault_id', 'text', (c) => c.notNull())
+          .addColumn('to_version', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('total', 'integer', (c) => c.notNull())
+          .addColumn('done', 'integer', (c) => c.notNull())
+          .addColumn('started_at', t.millis, (c) => c.notNull())
+          .addColumn('updated_at', t.millis, (c) => c.notNull())
+          .addColumn('finished_at', t.millis)
+          .addPrimaryKeyConstraint('key_rotations_pk', ['vault_id', 'to_version'])
+          .execute();
+      },
+    },
   };
+}
+
+/** Names of every migration, in the order they apply. */
+export function migrationNames(): string[] {
+  return Object.keys(migrationSet('sqlite'));
 }
 
 /** The migration set of one dialect as a Kysely migration provider (for tooling; the store uses {@link migrateToLatest}). */

@@ -1,66 +1,27 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import { fileRepository, keyRotationRepository, recordRepository, tokenRepository } from './data-repositories.js';
 import type { Database } from './database.js';
-import {
-  type ApiKeyRepository,
-  type ApiKeyRow,
-  type ClientConfiguration,
-  type MetaRepository,
-  type Page,
-  type RecordRepository,
-  type Repositories,
-  type RoleRepository,
-  type RoleRow,
-  type ServiceAccountKeyRepository,
-  type ServiceAccountKeyRow,
-  type ServiceAccountRepository,
-  type ServiceAccountRow,
-  type SigningKeyRepository,
-  type SigningKeyRow,
-  UniqueViolationError,
-  type VaultKeyRepository,
-  type VaultKeyRow,
-  type VaultRepository,
-  type VaultRow,
+import { atomically, changed, type Db, translateUnique } from './sql-helpers.js';
+import type {
+  ApiKeyRepository,
+  ApiKeyRow,
+  ClientConfiguration,
+  MetaRepository,
+  Page,
+  Repositories,
+  RoleRepository,
+  RoleRow,
+  ServiceAccountKeyRepository,
+  ServiceAccountKeyRow,
+  ServiceAccountRepository,
+  ServiceAccountRow,
+  SigningKeyRepository,
+  SigningKeyRow,
+  VaultKeyRepository,
+  VaultKeyRow,
+  VaultRepository,
+  VaultRow,
 } from './types.js';
-
-type Db = Kysely<Database>;
-
-/** Maps a driver's unique-constraint error (SQLite or PostgreSQL) to {@link UniqueViolationError}. */
-export async function translateUnique<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    if (e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-      throw new UniqueViolationError();
-    }
-    throw err;
-  }
-}
-
-let savepointCounter = 0;
-
-/**
- * Runs `work` so that it applies completely or not at all: in a transaction of its own, or, inside the
- * caller's transaction, under a savepoint. A failed statement then never leaves the statements before it
- * behind: SQLite keeps them in the transaction (and would commit them if the caller carries on), and
- * PostgreSQL would abort the caller's whole transaction.
- */
-async function atomically<T>(db: Db, work: (db: Db) => Promise<T>): Promise<T> {
-  if (!db.isTransaction) return db.transaction().execute(work);
-  const savepoint = sql.id(`sr_savepoint_${++savepointCounter}`);
-  await sql`savepoint ${savepoint}`.execute(db);
-  let result: T;
-  try {
-    result = await work(db);
-  } catch (err) {
-    await sql`rollback to savepoint ${savepoint}`.execute(db);
-    await sql`release savepoint ${savepoint}`.execute(db);
-    throw err;
-  }
-  await sql`release savepoint ${savepoint}`.execute(db);
-  return result;
-}
 
 /**
  * Rejects a page the dialects would treat differently: SQLite reads a negative LIMIT or OFFSET as "none"
@@ -77,9 +38,6 @@ function checkPage(page: Page): Page {
   }
   return page;
 }
-
-const changed = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) =>
-  (result.numUpdatedRows ?? result.numDeletedRows ?? 0n) > 0n;
 
 function metaRepository(db: Db): MetaRepository {
   return {
@@ -160,6 +118,10 @@ function vaultRepository(db: Db): VaultRepository {
       let query = db.selectFrom('vaults').selectAll();
       if (filter.name !== undefined) query = query.where('name', '=', filter.name);
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+      if (filter.ids !== undefined) {
+        if (filter.ids.length === 0) return [];
+        query = query.where('id', 'in', filter.ids);
+      }
       const rows = await query.orderBy('id').limit(limit).offset(offset).execute();
       return rows.map(toVault);
     },
@@ -226,6 +188,16 @@ function vaultKeyRepository(db: Db): VaultKeyRepository {
           createdAt: Number(r.created_at),
         }),
       );
+    },
+    async setStatus(vaultId, kind, version, status) {
+      const result = await db
+        .updateTable('vault_keys')
+        .set({ status })
+        .where('vault_id', '=', vaultId)
+        .where('kind', '=', kind)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return changed(result);
     },
     async deleteForVault(vaultId) {
       await db.deleteFrom('vault_keys').where('vault_id', '=', vaultId).execute();
@@ -583,78 +555,6 @@ function signingKeyRepository(db: Db): SigningKeyRepository {
   };
 }
 
-function recordRepository(db: Db): RecordRepository {
-  return {
-    async insert(vaultId, table, record) {
-      await translateUnique(
-        atomically(db, async (db) => {
-          await db
-            .insertInto('records')
-            .values({
-              vault_id: vaultId,
-              table_name: table,
-              id: record.id,
-              created_at: record.createdAt,
-              updated_at: record.createdAt,
-            })
-            .execute();
-          if (record.cells.length === 0) return;
-          await db
-            .insertInto('record_values')
-            .values(
-              record.cells.map((cell) => ({
-                vault_id: vaultId,
-                table_name: table,
-                record_id: record.id,
-                column_name: cell.column,
-                value: cell.value,
-                key_version: cell.keyVersion,
-                lookup_index: cell.lookupIndex,
-                unique_index: cell.uniqueIndex,
-              })),
-            )
-            .execute();
-        }),
-      );
-    },
-    async findByUniqueIndex(vaultId, table, column, uniqueIndex) {
-      const row = await db
-        .selectFrom('record_values')
-        .select('record_id')
-        .where('vault_id', '=', vaultId)
-        .where('table_name', '=', table)
-        .where('column_name', '=', column)
-        .where('unique_index', '=', uniqueIndex)
-        .executeTakeFirst();
-      return row?.record_id;
-    },
-    async hasData(vaultId, table, column) {
-      let query = db
-        .selectFrom('record_values')
-        .select('record_id')
-        .where('vault_id', '=', vaultId)
-        .where('table_name', '=', table);
-      if (column !== undefined) query = query.where('column_name', '=', column);
-      if (await query.limit(1).executeTakeFirst()) return true;
-      if (column !== undefined) return false;
-      const record = await db
-        .selectFrom('records')
-        .select('id')
-        .where('vault_id', '=', vaultId)
-        .where('table_name', '=', table)
-        .limit(1)
-        .executeTakeFirst();
-      return record !== undefined;
-    },
-    async deleteForVault(vaultId) {
-      await atomically(db, async (db) => {
-        await db.deleteFrom('record_values').where('vault_id', '=', vaultId).execute();
-        await db.deleteFrom('records').where('vault_id', '=', vaultId).execute();
-      });
-    },
-  };
-}
-
 /** Binds every repository to `db`, which is either the store's connection or one transaction. */
 export function createRepositories(db: Db): Repositories {
   return {
@@ -667,5 +567,8 @@ export function createRepositories(db: Db): Repositories {
     roles: roleRepository(db),
     signingKeys: signingKeyRepository(db),
     records: recordRepository(db),
+    tokens: tokenRepository(db),
+    files: fileRepository(db),
+    keyRotations: keyRotationRepository(db),
   };
 }

@@ -22,6 +22,7 @@ export interface VaultRow {
 }
 
 export type VaultKeyKind = 'data' | 'index';
+/** `active` keys decrypt (the highest active data key also encrypts); `retired` keys seal nothing stored. */
 export type VaultKeyStatus = 'active' | 'retired';
 
 /** A per-vault key wrapped under the root key. */
@@ -129,7 +130,8 @@ export interface MetaRepository {
 export interface VaultRepository {
   insert(row: VaultRow): Promise<void>;
   get(id: string): Promise<VaultRow | undefined>;
-  list(filter: { name?: string; status?: string }, page: Page): Promise<VaultRow[]>;
+  /** Vaults matching the filter; `ids` restricts the list to those vaults. */
+  list(filter: { name?: string; status?: string; ids?: readonly string[] }, page: Page): Promise<VaultRow[]>;
   update(
     id: string,
     patch: Partial<Pick<VaultRow, 'name' | 'description' | 'schema' | 'status'>> & {
@@ -144,6 +146,7 @@ export interface VaultRepository {
 export interface VaultKeyRepository {
   insert(row: VaultKeyRow): Promise<void>;
   listForVault(vaultId: string): Promise<VaultKeyRow[]>;
+  setStatus(vaultId: string, kind: VaultKeyKind, version: number, status: VaultKeyStatus): Promise<boolean>;
   deleteForVault(vaultId: string): Promise<void>;
 }
 
@@ -213,6 +216,20 @@ export interface StoredCell {
   readonly keyVersion: number;
   readonly lookupIndex: Buffer | null;
   readonly uniqueIndex: Buffer | null;
+  /** The keyed hash of the cell's token, for tokenized columns. */
+  readonly tokenHash?: Buffer | null;
+  /** When a transient value expires (ms), for transient columns. */
+  readonly expiresAt?: number | null;
+}
+
+/** A stored cell as read back, with its record. */
+export interface CellRow {
+  readonly recordId: string;
+  readonly column: string;
+  readonly value: Buffer;
+  readonly keyVersion: number;
+  readonly tokenHash: Buffer | null;
+  readonly expiresAt: number | null;
 }
 
 export interface NewRecord {
@@ -221,12 +238,141 @@ export interface NewRecord {
   readonly cells: readonly StoredCell[];
 }
 
+/** A cell located anywhere in a vault (for key rotation). */
+export interface CellAddressRow {
+  readonly table: string;
+  readonly recordId: string;
+  readonly column: string;
+  readonly value: Buffer;
+  readonly keyVersion: number;
+}
+
 export interface RecordRepository {
+  /** Inserts one record atomically (its own savepoint inside a caller's transaction). */
   insert(vaultId: string, table: string, record: NewRecord): Promise<void>;
+  /** Inserts records and their cells with one statement per table; use inside a transaction. */
+  insertMany(vaultId: string, table: string, records: readonly NewRecord[]): Promise<void>;
   /** The record holding `uniqueIndex` in a unique column, if any. */
   findByUniqueIndex(vaultId: string, table: string, column: string, uniqueIndex: Buffer): Promise<string | undefined>;
+  /** Records whose `column` has one of the given lookup (blind) indexes. */
+  idsByLookup(
+    vaultId: string,
+    table: string,
+    column: string,
+    lookupIndexes: readonly Buffer[],
+  ): Promise<{ recordId: string; lookupIndex: Buffer }[]>;
+  /** Which of `ids` exist. */
+  existing(vaultId: string, table: string, ids: readonly string[]): Promise<Set<string>>;
+  /** Record IDs in skyflow_id order. */
+  listIds(
+    vaultId: string,
+    table: string,
+    page: { offset: number; limit: number; descending?: boolean },
+  ): Promise<string[]>;
+  /** Record IDs after `after` (exclusive) in ascending order, for scans. */
+  idsAfter(vaultId: string, table: string, after: string | undefined, limit: number): Promise<string[]>;
+  /** Cells of the given records (all columns, or only `columns`). */
+  cells(vaultId: string, table: string, ids: readonly string[], columns?: readonly string[]): Promise<CellRow[]>;
+  /** Replaces the given cells of one record (other columns untouched) and bumps its updated time. */
+  putCells(
+    vaultId: string,
+    table: string,
+    recordId: string,
+    cells: readonly StoredCell[],
+    updatedAt: number,
+  ): Promise<void>;
+  /** Removes cells of one record. */
+  deleteCells(vaultId: string, table: string, recordId: string, columns: readonly string[]): Promise<void>;
+  /** Deletes records (cells and files cascade); returns the IDs that existed. */
+  delete(vaultId: string, table: string, ids: readonly string[]): Promise<string[]>;
+  /** Deletes every record of a table; returns how many. */
+  deleteAll(vaultId: string, table: string): Promise<number>;
+  /** Token hashes referenced by the cells of the given records (or of the whole table). */
+  tokenHashes(vaultId: string, table: string, ids?: readonly string[]): Promise<Buffer[]>;
   hasData(vaultId: string, table: string, column?: string): Promise<boolean>;
+  /** Deletes every record, cell, token and file of a vault. */
   deleteForVault(vaultId: string): Promise<void>;
+  /** Cells sealed under a key version older than `version`, for rotation. */
+  cellsBelowKeyVersion(vaultId: string, version: number, limit: number): Promise<CellAddressRow[]>;
+  countBelowKeyVersion(vaultId: string, version: number): Promise<number>;
+  /** Replaces a cell's sealed value only if it is still the one read (optimistic, for rotation). */
+  resealCell(vaultId: string, cell: CellAddressRow, value: Buffer, keyVersion: number): Promise<boolean>;
+  /** Removes expired transient cells; returns how many. */
+  deleteExpiredCells(now: number): Promise<number>;
+}
+
+export interface TokenRow {
+  readonly vaultId: string;
+  /** Keyed hash of the token: how the token is found. */
+  readonly tokenHash: Buffer;
+  /** The token, sealed. */
+  readonly token: Buffer;
+  /** The value, sealed. */
+  readonly value: Buffer;
+  /** Column group, or `table.column` for columns outside a group. */
+  readonly groupName: string;
+  /** Blind index of the value within the group, for deterministic tokens. */
+  readonly valueIndex: Buffer | null;
+  readonly table: string;
+  readonly column: string;
+  readonly keyVersion: number;
+  readonly expiresAt: number | null;
+  readonly createdAt: number;
+}
+
+export interface TokenRepository {
+  insertMany(rows: readonly TokenRow[]): Promise<void>;
+  get(vaultId: string, tokenHash: Buffer): Promise<TokenRow | undefined>;
+  getMany(vaultId: string, tokenHashes: readonly Buffer[]): Promise<TokenRow[]>;
+  findByValueIndex(vaultId: string, groupName: string, valueIndexes: readonly Buffer[]): Promise<TokenRow[]>;
+  /** Deletes those of the given tokens no cell refers to any more; returns how many. */
+  deleteUnreferenced(vaultId: string, tokenHashes: readonly Buffer[]): Promise<number>;
+  deleteExpired(now: number): Promise<number>;
+  belowKeyVersion(vaultId: string, version: number, limit: number): Promise<TokenRow[]>;
+  countBelowKeyVersion(vaultId: string, version: number): Promise<number>;
+  reseal(row: TokenRow, token: Buffer, value: Buffer, keyVersion: number): Promise<boolean>;
+}
+
+export interface FileRow {
+  readonly vaultId: string;
+  readonly table: string;
+  readonly recordId: string;
+  readonly column: string;
+  /** The file's bytes, sealed. */
+  readonly content: Buffer;
+  readonly keyVersion: number;
+  readonly createdAt: number;
+}
+
+export interface FileRepository {
+  put(row: FileRow): Promise<void>;
+  get(vaultId: string, table: string, recordId: string, column: string): Promise<FileRow | undefined>;
+  delete(vaultId: string, table: string, recordId: string, column: string): Promise<boolean>;
+  belowKeyVersion(vaultId: string, version: number, limit: number): Promise<FileRow[]>;
+  countBelowKeyVersion(vaultId: string, version: number): Promise<number>;
+  reseal(row: FileRow, content: Buffer, keyVersion: number): Promise<boolean>;
+}
+
+export interface KeyRotationRow {
+  readonly vaultId: string;
+  readonly toVersion: number;
+  readonly status: 'RUNNING' | 'DONE';
+  readonly total: number;
+  readonly done: number;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly finishedAt: number | null;
+}
+
+export interface KeyRotationRepository {
+  insert(row: KeyRotationRow): Promise<void>;
+  latest(vaultId: string): Promise<KeyRotationRow | undefined>;
+  running(): Promise<KeyRotationRow[]>;
+  update(
+    vaultId: string,
+    toVersion: number,
+    patch: Partial<Pick<KeyRotationRow, 'status' | 'total' | 'done' | 'finishedAt'>> & { updatedAt: number },
+  ): Promise<void>;
 }
 
 /** Every repository, bound either to the store or to one transaction. */
@@ -240,6 +386,9 @@ export interface Repositories {
   readonly roles: RoleRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly records: RecordRepository;
+  readonly tokens: TokenRepository;
+  readonly files: FileRepository;
+  readonly keyRotations: KeyRotationRepository;
 }
 
 export interface Store extends Repositories {

@@ -100,9 +100,7 @@ export class VaultService {
     if (filter.workspaceId !== undefined && filter.workspaceId !== workspaceId) return [];
     const visible = access.visibleVaults(principal);
     if (visible === 'all') return this.store.vaults.list(filter, page);
-    // Few vaults per non-admin principal: filter in memory, then page.
-    const all = await this.store.vaults.list(filter, { offset: 0, limit: 10_000 });
-    return all.filter((v) => visible.has(v.id)).slice(page.offset, page.offset + page.limit);
+    return this.store.vaults.list({ ...filter, ids: [...visible] }, page);
   }
 
   async get(principal: Principal, id: string): Promise<VaultRow> {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -57,7 +57,9 @@ describe('strongroom serve', () => {
       expect(banner).toContain(`Admin credentials written to ${credentialsFile}`);
       const vaultId = /Demo vault "quickstart": ([0-9a-f]{32})/.exec(banner)?.[1];
       expect(vaultId).toBeDefined();
-      const tokenLine = /TOKEN=\$\(npx strongroom (token --credentials (\S+))\)/.exec(banner);
+      // Outside the project, the banner names this very launcher (npx would look on the npm registry).
+      const tokenLine = /TOKEN=\$\(node (\S+) token --credentials (\S+)\)/.exec(banner);
+      expect(realpathSync(tokenLine?.[1] as string)).toBe(realpathSync(BIN));
       expect(tokenLine?.[2]).toBe('.strongroom/admin-credentials.json');
       const curl = /curl -s -X POST (\S+) \\\n.*-H "Authorization: Bearer \$TOKEN".*\n\s+-d '(.+)'/.exec(banner);
       expect(curl?.[1]).toBe(`${serve.url}/v1/vaults/${vaultId}/persons`);
@@ -131,23 +133,16 @@ describe('strongroom serve', () => {
       mkdirSync(cwd);
       const serve = await startServe(['--port', '0', '--tls', 'self-signed'], { cwd, env: cliEnv() });
       const banner = serve.stderr();
-      const start = banner.indexOf('  TOKEN=$(npx strongroom token');
+      const start = banner.indexOf('  TOKEN=$(node ');
       const end = banner.indexOf("}}]}'\n", start);
       expect(start).toBeGreaterThan(0);
       expect(end).toBeGreaterThan(start);
       const sequence = banner.slice(start, end + "}}]}'".length);
       expect(sequence).toContain('--cacert ');
 
-      // `npx strongroom` is this checkout's launcher.
-      const shim = tempDir();
-      writeFileSync(
-        path.join(shim, 'npx'),
-        `#!/bin/sh\n[ "$1" = strongroom ] || exit 127\nshift\nexec '${process.execPath}' '${BIN}' "$@"\n`,
-        { mode: 0o755 },
-      );
       const result = spawnSync('/bin/sh', ['-c', `set -e\n${sequence}`], {
         cwd,
-        env: { PATH: `${shim}:${process.env.PATH}` },
+        env: { PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },
         encoding: 'utf8',
         timeout: 30_000,
       });

@@ -62,6 +62,42 @@ describe('HTTP conventions', () => {
     expectErrorShape(res.body, 413);
   });
 
+  it('answers URLs that do not decode, and over-long path parameters, in the error shape', async () => {
+    const bad = await t.request('GET', '/v1/vaults/%zz');
+    expect(bad.status).toBe(400);
+    expectErrorShape(bad.body, 400);
+    expect(bad.headers.get('x-request-id')).toMatch(UUID);
+    expect(bad.text).not.toContain('%zz');
+    const long = await t.request('GET', `/v1/vaults/${'a'.repeat(600)}`);
+    expect([400, 404, 414]).toContain(long.status);
+    expectErrorShape(long.body, long.status);
+    expect(long.headers.get('x-request-id')).toMatch(UUID);
+  });
+
+  it('refuses text/plain bodies with 415, like every other non-JSON type', async () => {
+    const res = await t.request('POST', '/v1/vaults', { rawBody: 'hello', headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expectErrorShape(res.body, 415);
+  });
+
+  it('refuses values and names with unpaired UTF-16 surrogates instead of altering them', async () => {
+    const lone = 'ab\ud800cd';
+    const value = await t.request('POST', `/v1/vaults/${vaultId}/persons`, {
+      body: { records: [{ fields: { name: lone } }] },
+    });
+    expect(value.status).toBe(400);
+    expect(value.body.error.message).toMatch(/surrogate/);
+    const name = await t.request('POST', '/v1/serviceAccounts', { body: { serviceAccount: { name: lone } } });
+    expect(name.status).toBe(400);
+  });
+
+  it('documents the error shape for every route in OpenAPI', async () => {
+    const res = await t.request('GET', '/openapi.json', { token: null });
+    const responses = res.body.paths['/v1/vaults'].get.responses;
+    expect(responses['4XX']).toBeDefined();
+    expect(responses['5XX']).toBeDefined();
+  });
+
   it('refuses unsupported content types with 415 and malformed JSON with 400', async () => {
     const xml = await t.request('POST', '/v1/vaults', {
       rawBody: '<vault/>',

@@ -190,6 +190,29 @@ for (const store of ['sqlite', 'postgres'] as const) {
         expect(await t.server.services.store.records.hasData(vaultId, 'customers')).toBe(false);
       });
 
+      it('a pathological validation regex cannot stall the server (patterns run in linear time)', async () => {
+        const created = await t.request('POST', '/v1/vaults', {
+          body: {
+            name: 'redos',
+            vaultSchema: schema([
+              field('code', 'DT_STRING', [{ name: 'skyflow.validation.regular_exp', values: ['^(a+)+$'] }]),
+            ]),
+          },
+        });
+        expect(created.status).toBe(200);
+        const started = Date.now();
+        const insert = t.request('POST', `/v1/vaults/${created.body.ID}/customers`, {
+          body: { records: [{ fields: { code: `${'a'.repeat(30_000)}!` } }] },
+        });
+        const health = await t.request('GET', '/healthz', { token: null });
+        expect(health.status).toBe(200);
+        const res = await insert;
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(/validation pattern/);
+        expect(Date.now() - started).toBeLessThan(5000);
+        await t.request('DELETE', `/v1/vaults/${created.body.ID}`);
+      });
+
       it('answers 400 for malformed IDs and 404 for unknown ones', async () => {
         expect((await t.request('GET', '/v1/vaults/not-an-id')).status).toBe(400);
         expect((await t.request('GET', `/v1/vaults/${'a'.repeat(32)}`)).status).toBe(404);
@@ -290,6 +313,35 @@ for (const store of ['sqlite', 'postgres'] as const) {
         expect((await t.request('GET', `/v1/serviceAccounts/${'f'.repeat(32)}`)).status).toBe(404);
         const self = await t.request('DELETE', `/v1/serviceAccounts/${t.adminCredentials.clientID}`);
         expect(self.status).toBe(400);
+      });
+
+      it('never lets the account lose its last active admin', async () => {
+        const adminId = t.adminCredentials.clientID;
+        const self = await t.request('PATCH', `/v1/serviceAccounts/${adminId}`, {
+          body: { serviceAccount: { status: 'INACTIVE' } },
+        });
+        expect(self.status).toBe(400);
+        const adminRole = (await t.request('GET', '/v1/roles?resource.type=ACCOUNT&name=ACCOUNT_ADMIN')).body.roles[0]
+          .ID;
+        const unassign = await t.request('POST', '/v1/roles/unassign', {
+          body: { ID: adminRole, members: [{ ID: adminId, type: 'SERVICE_ACCOUNT' }] },
+        });
+        expect(unassign.status).toBe(400);
+        expect(unassign.body.error.message).toMatch(/at least one active account admin/);
+        // With a second admin, the first can step down.
+        const second = await t.request('POST', '/v1/serviceAccounts', {
+          body: { serviceAccount: { name: 'admin2' }, roleIDs: [adminRole] },
+        });
+        const secondToken = await tokenFor(t.url, second.body);
+        const demote = await t.request('POST', '/v1/roles/unassign', {
+          token: secondToken,
+          body: { ID: adminRole, members: [{ ID: adminId, type: 'SERVICE_ACCOUNT' }] },
+        });
+        expect(demote.status).toBe(200);
+        await t.request('POST', '/v1/roles/assign', {
+          token: secondToken,
+          body: { ID: adminRole, members: [{ ID: adminId, type: 'SERVICE_ACCOUNT' }] },
+        });
       });
 
       it('deletes an account with its keys and role memberships', async () => {

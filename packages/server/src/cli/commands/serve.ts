@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { RunningServer } from '../../server/start.js';
@@ -146,7 +147,7 @@ function printBanner(server: RunningServer, demoVaultId: string | undefined): vo
       `Demo vault "quickstart": ${demoVaultId}`,
       '',
       'Try it (in another terminal, from this directory):',
-      `  TOKEN=$(npx strongroom token --credentials ${shellWord(relative(credentials))}${ca ? ` --ca ${ca}` : ''})`,
+      `  TOKEN=$(${cliCommand()} token --credentials ${shellWord(relative(credentials))}${ca ? ` --ca ${ca}` : ''})`,
       `  curl -s${ca ? ` --cacert ${ca}` : ''} -X POST ${url}/v1/vaults/${demoVaultId}/persons \\`,
       `    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
       `    -d '${record}'`,
@@ -156,6 +157,26 @@ function printBanner(server: RunningServer, demoVaultId: string | undefined): vo
   }
   lines.push('');
   process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * How to run this same CLI from the current directory: `npx strongroom` where this project's
+ * node_modules provides it, otherwise `node <this launcher>` (outside the project, `npx strongroom`
+ * would look the name up on the public npm registry instead).
+ */
+function cliCommand(): string {
+  const launcher = process.argv[1] ? realpathOrSelf(process.argv[1]) : undefined;
+  const local = realpathOrSelf(path.join(process.cwd(), 'node_modules', '.bin', 'strongroom'));
+  if (launcher && local === launcher) return 'npx strongroom';
+  return launcher ? `node ${shellWord(launcher)}` : 'npx strongroom';
+}
+
+function realpathOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 function relative(file: string): string {

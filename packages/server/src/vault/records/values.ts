@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors.js';
 import type { ColumnSpec } from '../schema/model.js';
-import { compilePattern, toRegExp } from '../schema/regex.js';
+import { compileSafe } from '../schema/safe-pattern.js';
 
 /** Longest string value accepted in any column (bytes of UTF-8); unique columns are limited further. */
 export const MAX_STRING_BYTES = 64 * 1024;
@@ -17,17 +17,6 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)(:([0-5]\d)(\.\d{1,9})?)?$/;
 const DATETIME =
   /^\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/;
-
-const regexCache = new Map<string, RegExp>();
-function regexOf(source: string): RegExp {
-  let re = regexCache.get(source);
-  if (!re) {
-    re = toRegExp(compilePattern(source));
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(source, re);
-  }
-  return re;
-}
 
 const invalid = (table: string, column: ColumnSpec, why: string) =>
   badRequest(`Invalid value for column "${table}.${column.name}": ${why}.`, [
@@ -134,6 +123,10 @@ export function canonicalValue(table: string, column: ColumnSpec, value: unknown
     case 'DT_FILE_TYPE':
       throw invalid(table, column, 'file columns are written through the files endpoints');
   }
+  const shape = checkShape(out, 0);
+  if (shape === 'too-deep') throw invalid(table, column, `nested deeper than ${MAX_DEPTH} levels`);
+  // A lone UTF-16 surrogate cannot be encoded as UTF-8; storing it would silently change the value.
+  if (shape === 'ill-formed') throw invalid(table, column, 'contains an unpaired UTF-16 surrogate');
   if (typeof out === 'string') {
     if (Buffer.byteLength(out) > MAX_STRING_BYTES)
       throw invalid(table, column, `longer than ${MAX_STRING_BYTES} bytes`);
@@ -167,10 +160,26 @@ export function canonicalValue(table: string, column: ColumnSpec, value: unknown
     const text = typeof out === 'string' ? out : JSON.stringify(out);
     if (text.length > MAX_REGEX_INPUT) throw invalid(table, column, 'too long to validate');
     for (const source of column.validation) {
-      if (!regexOf(source).test(text)) throw invalid(table, column, 'does not match the validation pattern');
+      if (!compileSafe(source).test(text)) throw invalid(table, column, 'does not match the validation pattern');
     }
   }
   return out;
+}
+
+/** JSON values (DT_EMBEDDED) may nest at most this deep. */
+const MAX_DEPTH = 64;
+
+/** Whether every string in the value (keys included) is well-formed UTF-16, within the nesting limit. */
+function checkShape(value: unknown, depth: number): 'ok' | 'ill-formed' | 'too-deep' {
+  if (typeof value === 'string') return value.isWellFormed() ? 'ok' : 'ill-formed';
+  if (value === null || typeof value !== 'object') return 'ok';
+  if (depth >= MAX_DEPTH) return 'too-deep';
+  for (const [key, item] of Object.entries(value)) {
+    if (!Array.isArray(value) && !key.isWellFormed()) return 'ill-formed';
+    const inner = checkShape(item, depth + 1);
+    if (inner !== 'ok') return inner;
+  }
+  return 'ok';
 }
 
 /** Bytes that are encrypted for a value: its canonical JSON. */

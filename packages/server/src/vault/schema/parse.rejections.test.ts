@@ -305,7 +305,7 @@ describe('rejecting token policies', () => {
       'an invalid format-preserving regex, naming the reason',
       one('DT_STRING', policy('DETERMINISTIC_FPT'), tag(TAG.formatPreservingRegex, '^([0-9]{4}$')),
       X,
-      /format_preserving_regex is not a valid regular expression: Unterminated group$/,
+      /format_preserving_regex is not a valid regular expression: missing closing \)$/,
     ],
     [
       'the ungreedy flag in a format-preserving regex',
@@ -559,7 +559,7 @@ describe('rejecting constraints, groups, operations and validation', () => {
       'an invalid validation regex',
       one('DT_STRING', tag(TAG.validationRegex, '^$|^[0-9]{3,4}$', '[a-')),
       X,
-      /skyflow.validation.regular_exp "\[a-" is not a valid regular expression: Unterminated character class$/,
+      /skyflow.validation.regular_exp "\[a-" is not a valid regular expression: missing closing ]$/,
     ],
     [
       'predefined values on DT_INT32',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badRequest, type ErrorDetail } from '../../errors.js';
+import { checkGeneratableRegex } from '../tokens/index.js';
 import {
   type ColumnSpec,
   DATATYPES,
@@ -18,7 +19,8 @@ import {
   type WireTag,
   type WireVaultSchema,
 } from './model.js';
-import { captureGroups, compilePattern, PatternError, parseTemplate } from './regex.js';
+import { PatternError, parseTemplate } from './regex.js';
+import { compileSafe } from './safe-pattern.js';
 import {
   CONFIGURATION_TAG_VALUES,
   DEFAULT_TTL_MINUTES,
@@ -419,8 +421,11 @@ function parseColumn(field: WireField, label: string, problems: Problems): Colum
         if (!fpt) problems.add(label, `${TAG.formatPreservingRegex} only applies to format-preserving token policies`);
         else if (source !== undefined) {
           try {
-            compilePattern(source);
-            policy.regex = source;
+            compileSafe(source);
+            const generatable = checkGeneratableRegex(source);
+            if (generatable.ok) policy.regex = source;
+            else
+              problems.add(label, `${TAG.formatPreservingRegex} cannot be used to make tokens: ${generatable.reason}`);
           } catch (err) {
             if (!(err instanceof PatternError)) throw err;
             problems.add(
@@ -502,16 +507,15 @@ function parseColumn(field: WireField, label: string, problems: Problems): Colum
       const replace = single(replaceTag, label, problems);
       if (find !== undefined && replace !== undefined) {
         try {
-          const compiled = compilePattern(find);
-          const groups = captureGroups(compiled);
+          const compiled = compileSafe(find);
           for (const part of parseTemplate(replace)) {
-            if ('group' in part && part.group > groups.count) {
+            if ('group' in part && part.group > compiled.groupCount) {
               problems.add(
                 label,
-                `${TAG.replacePattern} refers to group ${part.group}; the find pattern has ${groups.count}`,
+                `${TAG.replacePattern} refers to group ${part.group}; the find pattern has ${compiled.groupCount}`,
               );
             }
-            if ('name' in part && !groups.names.includes(part.name)) {
+            if ('name' in part && !compiled.groupNames.includes(part.name)) {
               problems.add(
                 label,
                 `${TAG.replacePattern} refers to group ${quote(part.name)}, which the find pattern lacks`,
@@ -581,7 +585,7 @@ function parseColumn(field: WireField, label: string, problems: Problems): Colum
   const validation: string[] = [];
   for (const source of take(TAG.validationRegex)?.values ?? []) {
     try {
-      compilePattern(source);
+      compileSafe(source);
       validation.push(source);
     } catch (err) {
       if (!(err instanceof PatternError)) throw err;

@@ -203,7 +203,13 @@ export function parseTemplate(template: string): TemplatePart[] {
 }
 
 /** Expands a parsed template against one match; unknown groups expand to nothing, as in Go. */
-export function expandTemplate(parts: readonly TemplatePart[], match: RegExpExecArray): string {
+/** What a template is expanded against: numbered groups by index, named groups under `groups`. */
+export interface TemplateMatch {
+  readonly [group: number]: string | undefined;
+  readonly groups?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+export function expandTemplate(parts: readonly TemplatePart[], match: TemplateMatch): string {
   let out = '';
   for (const part of parts) {
     if ('literal' in part) out += part.literal;

@@ -1,0 +1,663 @@
+import type { Selectable } from 'kysely';
+import type { Database } from './database.js';
+import { atomically, changed, type Db, translateUnique } from './sql-helpers.js';
+import type {
+  CellRow,
+  FileRepository,
+  FileRow,
+  KeyRotationRepository,
+  KeyRotationRow,
+  NewRecord,
+  RecordRepository,
+  StoredCell,
+  TokenRepository,
+  TokenRow,
+} from './types.js';
+
+/** Statements take lists in chunks of this size, well under both dialects' parameter limits. */
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function cellValues(vaultId: string, table: string, recordId: string, cell: StoredCell) {
+  return {
+    vault_id: vaultId,
+    table_name: table,
+    record_id: recordId,
+    column_name: cell.column,
+    value: cell.value,
+    key_version: cell.keyVersion,
+    lookup_index: cell.lookupIndex,
+    unique_index: cell.uniqueIndex,
+    token_hash: cell.tokenHash ?? null,
+    expires_at: cell.expiresAt ?? null,
+  };
+}
+
+function toCell(row: Selectable<Database['record_values']>): CellRow {
+  return {
+    recordId: row.record_id,
+    column: row.column_name,
+    value: Buffer.from(row.value),
+    keyVersion: row.key_version,
+    tokenHash: row.token_hash === null ? null : Buffer.from(row.token_hash),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+  };
+}
+
+export function recordRepository(db: Db): RecordRepository {
+  const insertCells = async (db: Db, vaultId: string, table: string, records: readonly NewRecord[]) => {
+    const rows = records.flatMap((r) => r.cells.map((cell) => cellValues(vaultId, table, r.id, cell)));
+    for (const part of chunks(rows, 200)) await db.insertInto('record_values').values(part).execute();
+  };
+  return {
+    async insert(vaultId, table, record) {
+      await translateUnique(
+        atomically(db, async (db) => {
+          await db
+            .insertInto('records')
+            .values({
+              vault_id: vaultId,
+              table_name: table,
+              id: record.id,
+              created_at: record.createdAt,
+              updated_at: record.createdAt,
+            })
+            .execute();
+          await insertCells(db, vaultId, table, [record]);
+        }),
+      );
+    },
+    async insertMany(vaultId, table, records) {
+      if (records.length === 0) return;
+      await translateUnique(
+        atomically(db, async (db) => {
+          for (const part of chunks(records)) {
+            await db
+              .insertInto('records')
+              .values(
+                part.map((r) => ({
+                  vault_id: vaultId,
+                  table_name: table,
+                  id: r.id,
+                  created_at: r.createdAt,
+                  updated_at: r.createdAt,
+                })),
+              )
+              .execute();
+          }
+          await insertCells(db, vaultId, table, records);
+        }),
+      );
+    },
+    async findByUniqueIndex(vaultId, table, column, uniqueIndex) {
+      const row = await db
+        .selectFrom('record_values')
+        .select('record_id')
+        .where('vault_id', '=', vaultId)
+        .where('table_name', '=', table)
+        .where('column_name', '=', column)
+        .where('unique_index', '=', uniqueIndex)
+        .executeTakeFirst();
+      return row?.record_id;
+    },
+    async idsByLookup(vaultId, table, column, lookupIndexes) {
+      const out: { recordId: string; lookupIndex: Buffer }[] = [];
+      for (const part of chunks(lookupIndexes)) {
+        const rows = await db
+          .selectFrom('record_values')
+          .select(['record_id', 'lookup_index'])
+          .where('vault_id', '=', vaultId)
+          .where('table_name', '=', table)
+          .where('column_name', '=', column)
+          .where('lookup_index', 'in', part)
+          .orderBy('record_id')
+          .execute();
+        for (const row of rows) {
+          if (row.lookup_index) out.push({ recordId: row.record_id, lookupIndex: Buffer.from(row.lookup_index) });
+        }
+      }
+      return out;
+    },
+    async existing(vaultId, table, ids) {
+      const found = new Set<string>();
+      for (const part of chunks(ids)) {
+        const rows = await db
+          .selectFrom('records')
+          .select('id')
+          .where('vault_id', '=', vaultId)
+          .where('table_name', '=', table)
+          .where('id', 'in', part)
+          .execute();
+        for (const row of rows) found.add(row.id);
+      }
+      return found;
+    },
+    async listIds(vaultId, table, page) {
+      const rows = await db
+        .selectFrom('records')
+        .select('id')
+        .where('vault_id', '=', vaultId)
+        .where('table_name', '=', table)
+        .orderBy('id', page.descending ? 'desc' : 'asc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+    async idsAfter(vaultId, table, after, limit) {
+      let query = db.selectFrom('records').select('id').where('vault_id', '=', vaultId).where('table_name', '=', table);
+      if (after !== undefined) query = query.where('id', '>', after);
+      const rows = await query.orderBy('id').limit(limit).execute();
+      return rows.map((r) => r.id);
+    },
+    async cells(vaultId, table, ids, columns) {
+      const out: CellRow[] = [];
+      for (const part of chunks(ids)) {
+        let query = db
+          .selectFrom('record_values')
+          .selectAll()
+          .where('vault_id', '=', vaultId)
+          .where('table_name', '=', table)
+          .where('record_id', 'in', part);
+        if (columns !== undefined) {
+          if (columns.length === 0) continue;
+          query = query.where('column_name', 'in', columns);
+        }
+        for (const row of await query.execute()) out.push(toCell(row));
+      }
+      return out;
+    },
+    async putCells(vaultId, table, recordId, cells, updatedAt) {
+      await translateUnique(
+        atomically(db, async (db) => {
+          if (cells.length > 0) {
+            await db
+              .deleteFrom('record_values')
+              .where('vault_id', '=', vaultId)
+              .where('table_name', '=', table)
+              .where('record_id', '=', recordId)
+              .where(
+                'column_name',
+                'in',
+                cells.map((c) => c.column),
+              )
+              .execute();
+            await db
+              .insertInto('record_values')
+              .values(cells.map((cell) => cellValues(vaultId, table, recordId, cell)))
+              .execute();
+          }
+          await db
+            .updateTable('records')
+            .set({ updated_at: updatedAt })
+            .where('vault_id', '=', vaultId)
+            .where('table_name', '=', table)
+            .where('id', '=', recordId)
+            .execute();
+        }),
+      );
+    },
+    async deleteCells(vaultId, table, recordId, columns) {
+      if (columns.length === 0) return;
+      await db
+        .deleteFrom('record_values')
+        .where('vault_id', '=', vaultId)
+        .where('table_name', '=', table)
+        .where('record_id', '=', recordId)
+        .where('column_name', 'in', columns)
+        .execute();
+    },
+    async delete(vaultId, table, ids) {
+      const deleted: string[] = [];
+      await atomically(db, async (db) => {
+        for (const part of chunks(ids)) {
+          const rows = await db
+            .selectFrom('records')
+            .select('id')
+            .where('vault_id', '=', vaultId)
+            .where('table_name', '=', table)
+            .where('id', 'in', part)
+            .execute();
+          if (rows.length === 0) continue;
+          const present = rows.map((r) => r.id);
+          await db
+            .deleteFrom('record_values')
+            .where('vault_id', '=', vaultId)
+            .where('table_name', '=', table)
+            .where('record_id', 'in', present)
+            .execute();
+          await db
+            .deleteFrom('files')
+            .where('vault_id', '=', vaultId)
+            .where('table_name', '=', table)
+            .where('record_id', 'in', present)
+            .execute();
+          await db
+            .deleteFrom('records')
+            .where('vault_id', '=', vaultId)
+            .where('table_name', '=', table)
+            .where('id', 'in', present)
+            .execute();
+          deleted.push(...present);
+        }
+      });
+      const order = new Map(ids.map((id, i) => [id, i]));
+      return deleted.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    },
+    async deleteAll(vaultId, table) {
+      return atomically(db, async (db) => {
+        await db.deleteFrom('record_values').where('vault_id', '=', vaultId).where('table_name', '=', table).execute();
+        await db.deleteFrom('files').where('vault_id', '=', vaultId).where('table_name', '=', table).execute();
+        const result = await db
+          .deleteFrom('records')
+          .where('vault_id', '=', vaultId)
+          .where('table_name', '=', table)
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+    },
+    async tokenHashes(vaultId, table, ids) {
+      const collect = async (part?: readonly string[]) => {
+        let query = db
+          .selectFrom('record_values')
+          .select('token_hash')
+          .where('vault_id', '=', vaultId)
+          .where('table_name', '=', table)
+          .where('token_hash', 'is not', null);
+        if (part) query = query.where('record_id', 'in', part);
+        return (await query.execute()).map((r) => Buffer.from(r.token_hash as Buffer));
+      };
+      if (ids === undefined) return collect();
+      const out: Buffer[] = [];
+      for (const part of chunks(ids)) out.push(...(await collect(part)));
+      return out;
+    },
+    async hasData(vaultId, table, column) {
+      let query = db
+        .selectFrom('record_values')
+        .select('record_id')
+        .where('vault_id', '=', vaultId)
+        .where('table_name', '=', table);
+      if (column !== undefined) query = query.where('column_name', '=', column);
+      if (await query.limit(1).executeTakeFirst()) return true;
+      if (column !== undefined) {
+        const file = await db
+          .selectFrom('files')
+          .select('record_id')
+          .where('vault_id', '=', vaultId)
+          .where('table_name', '=', table)
+          .where('column_name', '=', column)
+          .limit(1)
+          .executeTakeFirst();
+        return file !== undefined;
+      }
+      const record = await db
+        .selectFrom('records')
+        .select('id')
+        .where('vault_id', '=', vaultId)
+        .where('table_name', '=', table)
+        .limit(1)
+        .executeTakeFirst();
+      return record !== undefined;
+    },
+    async deleteForVault(vaultId) {
+      await atomically(db, async (db) => {
+        await db.deleteFrom('tokens').where('vault_id', '=', vaultId).execute();
+        await db.deleteFrom('files').where('vault_id', '=', vaultId).execute();
+        await db.deleteFrom('record_values').where('vault_id', '=', vaultId).execute();
+        await db.deleteFrom('records').where('vault_id', '=', vaultId).execute();
+        await db.deleteFrom('key_rotations').where('vault_id', '=', vaultId).execute();
+      });
+    },
+    async cellsBelowKeyVersion(vaultId, version, limit) {
+      const rows = await db
+        .selectFrom('record_values')
+        .select(['table_name', 'record_id', 'column_name', 'value', 'key_version'])
+        .where('vault_id', '=', vaultId)
+        .where('key_version', '<', version)
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        table: r.table_name,
+        recordId: r.record_id,
+        column: r.column_name,
+        value: Buffer.from(r.value),
+        keyVersion: r.key_version,
+      }));
+    },
+    async countBelowKeyVersion(vaultId, version) {
+      const row = await db
+        .selectFrom('record_values')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('vault_id', '=', vaultId)
+        .where('key_version', '<', version)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async resealCell(vaultId, cell, value, keyVersion) {
+      const result = await db
+        .updateTable('record_values')
+        .set({ value, key_version: keyVersion })
+        .where('vault_id', '=', vaultId)
+        .where('table_name', '=', cell.table)
+        .where('record_id', '=', cell.recordId)
+        .where('column_name', '=', cell.column)
+        .where('key_version', '=', cell.keyVersion)
+        .where('value', '=', cell.value)
+        .executeTakeFirst();
+      return changed(result);
+    },
+    async deleteExpiredCells(now) {
+      const result = await db
+        .deleteFrom('record_values')
+        .where('expires_at', 'is not', null)
+        .where('expires_at', '<=', now)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+function toToken(row: Selectable<Database['tokens']>): TokenRow {
+  return {
+    vaultId: row.vault_id,
+    tokenHash: Buffer.from(row.token_hash),
+    token: Buffer.from(row.token),
+    value: Buffer.from(row.value),
+    groupName: row.group_name,
+    valueIndex: row.value_index === null ? null : Buffer.from(row.value_index),
+    table: row.table_name,
+    column: row.column_name,
+    keyVersion: row.key_version,
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function tokenRepository(db: Db): TokenRepository {
+  return {
+    async insertMany(rows) {
+      if (rows.length === 0) return;
+      await translateUnique(
+        atomically(db, async (db) => {
+          for (const part of chunks(rows, 200)) {
+            await db
+              .insertInto('tokens')
+              .values(
+                part.map((r) => ({
+                  vault_id: r.vaultId,
+                  token_hash: r.tokenHash,
+                  token: r.token,
+                  value: r.value,
+                  group_name: r.groupName,
+                  value_index: r.valueIndex,
+                  table_name: r.table,
+                  column_name: r.column,
+                  key_version: r.keyVersion,
+                  expires_at: r.expiresAt,
+                  created_at: r.createdAt,
+                })),
+              )
+              .execute();
+          }
+        }),
+      );
+    },
+    async get(vaultId, tokenHash) {
+      const row = await db
+        .selectFrom('tokens')
+        .selectAll()
+        .where('vault_id', '=', vaultId)
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      return row && toToken(row);
+    },
+    async getMany(vaultId, tokenHashes) {
+      const out: TokenRow[] = [];
+      for (const part of chunks(tokenHashes)) {
+        const rows = await db
+          .selectFrom('tokens')
+          .selectAll()
+          .where('vault_id', '=', vaultId)
+          .where('token_hash', 'in', part)
+          .execute();
+        out.push(...rows.map(toToken));
+      }
+      return out;
+    },
+    async findByValueIndex(vaultId, groupName, valueIndexes) {
+      const out: TokenRow[] = [];
+      for (const part of chunks(valueIndexes)) {
+        const rows = await db
+          .selectFrom('tokens')
+          .selectAll()
+          .where('vault_id', '=', vaultId)
+          .where('group_name', '=', groupName)
+          .where('value_index', 'in', part)
+          .execute();
+        out.push(...rows.map(toToken));
+      }
+      return out;
+    },
+    async deleteUnreferenced(vaultId, tokenHashes) {
+      let deleted = 0;
+      for (const part of chunks(tokenHashes)) {
+        const result = await db
+          .deleteFrom('tokens')
+          .where('vault_id', '=', vaultId)
+          .where('token_hash', 'in', part)
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('record_values')
+                  .select('record_values.record_id')
+                  .whereRef('record_values.vault_id', '=', 'tokens.vault_id')
+                  .whereRef('record_values.token_hash', '=', 'tokens.token_hash'),
+              ),
+            ),
+          )
+          .executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+      return deleted;
+    },
+    async deleteExpired(now) {
+      const result = await db
+        .deleteFrom('tokens')
+        .where('expires_at', 'is not', null)
+        .where('expires_at', '<=', now)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async belowKeyVersion(vaultId, version, limit) {
+      const rows = await db
+        .selectFrom('tokens')
+        .selectAll()
+        .where('vault_id', '=', vaultId)
+        .where('key_version', '<', version)
+        .limit(limit)
+        .execute();
+      return rows.map(toToken);
+    },
+    async countBelowKeyVersion(vaultId, version) {
+      const row = await db
+        .selectFrom('tokens')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('vault_id', '=', vaultId)
+        .where('key_version', '<', version)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async reseal(row, token, value, keyVersion) {
+      const result = await db
+        .updateTable('tokens')
+        .set({ token, value, key_version: keyVersion })
+        .where('vault_id', '=', row.vaultId)
+        .where('token_hash', '=', row.tokenHash)
+        .where('key_version', '=', row.keyVersion)
+        .executeTakeFirst();
+      return changed(result);
+    },
+  };
+}
+
+function toFile(row: Selectable<Database['files']>): FileRow {
+  return {
+    vaultId: row.vault_id,
+    table: row.table_name,
+    recordId: row.record_id,
+    column: row.column_name,
+    content: Buffer.from(row.content),
+    keyVersion: row.key_version,
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function fileRepository(db: Db): FileRepository {
+  return {
+    async put(row) {
+      await atomically(db, async (db) => {
+        await db
+          .deleteFrom('files')
+          .where('vault_id', '=', row.vaultId)
+          .where('table_name', '=', row.table)
+          .where('record_id', '=', row.recordId)
+          .where('column_name', '=', row.column)
+          .execute();
+        await db
+          .insertInto('files')
+          .values({
+            vault_id: row.vaultId,
+            table_name: row.table,
+            record_id: row.recordId,
+            column_name: row.column,
+            content: row.content,
+            key_version: row.keyVersion,
+            created_at: row.createdAt,
+          })
+          .execute();
+      });
+    },
+    async get(vaultId, table, recordId, column) {
+      const row = await db
+        .selectFrom('files')
+        .selectAll()
+        .where('vault_id', '=', vaultId)
+        .where('table_name', '=', table)
+        .where('record_id', '=', recordId)
+        .where('column_name', '=', column)
+        .executeTakeFirst();
+      return row && toFile(row);
+    },
+    async delete(vaultId, table, recordId, column) {
+      const result = await db
+        .deleteFrom('files')
+        .where('vault_id', '=', vaultId)
+        .where('table_name', '=', table)
+        .where('record_id', '=', recordId)
+        .where('column_name', '=', column)
+        .executeTakeFirst();
+      return changed(result);
+    },
+    async belowKeyVersion(vaultId, version, limit) {
+      const rows = await db
+        .selectFrom('files')
+        .selectAll()
+        .where('vault_id', '=', vaultId)
+        .where('key_version', '<', version)
+        .limit(limit)
+        .execute();
+      return rows.map(toFile);
+    },
+    async countBelowKeyVersion(vaultId, version) {
+      const row = await db
+        .selectFrom('files')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('vault_id', '=', vaultId)
+        .where('key_version', '<', version)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async reseal(row, content, keyVersion) {
+      const result = await db
+        .updateTable('files')
+        .set({ content, key_version: keyVersion })
+        .where('vault_id', '=', row.vaultId)
+        .where('table_name', '=', row.table)
+        .where('record_id', '=', row.recordId)
+        .where('column_name', '=', row.column)
+        .where('key_version', '=', row.keyVersion)
+        .executeTakeFirst();
+      return changed(result);
+    },
+  };
+}
+
+function toRotation(row: Selectable<Database['key_rotations']>): KeyRotationRow {
+  return {
+    vaultId: row.vault_id,
+    toVersion: row.to_version,
+    status: row.status as KeyRotationRow['status'],
+    total: row.total,
+    done: row.done,
+    startedAt: Number(row.started_at),
+    updatedAt: Number(row.updated_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+  };
+}
+
+export function keyRotationRepository(db: Db): KeyRotationRepository {
+  return {
+    async insert(row) {
+      await translateUnique(
+        db
+          .insertInto('key_rotations')
+          .values({
+            vault_id: row.vaultId,
+            to_version: row.toVersion,
+            status: row.status,
+            total: row.total,
+            done: row.done,
+            started_at: row.startedAt,
+            updated_at: row.updatedAt,
+            finished_at: row.finishedAt,
+          })
+          .execute(),
+      );
+    },
+    async latest(vaultId) {
+      const row = await db
+        .selectFrom('key_rotations')
+        .selectAll()
+        .where('vault_id', '=', vaultId)
+        .orderBy('to_version', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && toRotation(row);
+    },
+    async running() {
+      const rows = await db.selectFrom('key_rotations').selectAll().where('status', '=', 'RUNNING').execute();
+      return rows.map(toRotation);
+    },
+    async update(vaultId, toVersion, patch) {
+      await db
+        .updateTable('key_rotations')
+        .set({
+          ...(patch.status !== undefined && { status: patch.status }),
+          ...(patch.total !== undefined && { total: patch.total }),
+          ...(patch.done !== undefined && { done: patch.done }),
+          ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
+          updated_at: patch.updatedAt,
+        })
+        .where('vault_id', '=', vaultId)
+        .where('to_version', '=', toVersion)
+        .execute();
+    },
+  };
+}
