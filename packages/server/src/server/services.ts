@@ -11,7 +11,9 @@ import type { Config } from '../config.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/types.js';
+import { QueryService } from '../vault/records/query-service.js';
 import { RecordService } from '../vault/records/record-service.js';
+import { TokenService } from '../vault/records/token-service.js';
 import { VaultService } from '../vault/vault-service.js';
 
 /** Everything the HTTP layer and the bootstrap need, wired once: the composition root. */
@@ -30,6 +32,8 @@ export interface Services {
   readonly apiKeys: ApiKeyService;
   readonly vaults: VaultService;
   readonly records: RecordService;
+  readonly tokens: TokenService;
+  readonly queries: QueryService;
 }
 
 /** Builds the services over an open, migrated store whose root key has been checked. */
@@ -63,5 +67,7 @@ export async function createServices(input: {
     apiKeys: new ApiKeyService(store, epoch),
     vaults,
     records: new RecordService(store, keyring, vaults),
+    tokens: new TokenService(store, keyring, vaults),
+    queries: new QueryService(store, keyring, vaults),
   };
 }

@@ -50,7 +50,7 @@ describe('HTTP conventions', () => {
 
     const wrong = await t.request('PUT', `/v1/vaults/${vaultId}`);
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('GET, PATCH, DELETE');
+    expect(wrong.headers.get('allow')).toBe('GET, POST, PATCH, DELETE');
     expectErrorShape(wrong.body, 405);
   });
 

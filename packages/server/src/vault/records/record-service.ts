@@ -1,157 +1,318 @@
 import { access, vaultResource } from '../../access/access-control.js';
 import type { Principal } from '../../auth/principal.js';
-import type { Keyring, VaultKeys } from '../../crypto/keyring.js';
-import { badRequest, notFound } from '../../errors.js';
-import { newUuid } from '../../ids.js';
-import { type NewRecord, type Store, type StoredCell, UniqueViolationError } from '../../store/types.js';
-import type { ColumnSpec, TableSpec } from '../schema/model.js';
+import type { Keyring } from '../../crypto/keyring.js';
+import { AppError, badRequest, notFound } from '../../errors.js';
+import type { Repositories, Store } from '../../store/types.js';
+import type { RedactionLevel } from '../redaction/index.js';
 import type { VaultService } from '../vault-service.js';
-import { type CanonicalValue, canonicalValue, indexBytes, valueBytes } from './values.js';
+import {
+  type Byot,
+  hasLookupIndex,
+  MAX_RECORDS_PER_REQUEST,
+  RecordOps,
+  type RecordView,
+  type WriteInput,
+  type WriteResult,
+} from './record-ops.js';
+import type { TableContext } from './table-context.js';
+import { canonicalValue, indexBytes } from './values.js';
 
-export const MAX_RECORDS_PER_REQUEST = 25;
+export { hasLookupIndex, MAX_RECORDS_PER_REQUEST };
+
+/** Most records a list (get without IDs) returns at once, as in Skyflow. */
+export const MAX_GET_LIMIT = 25;
+/** Most IDs or column values one get may ask for. */
+export const MAX_GET_KEYS = 1000;
 
 export interface InsertRequest {
-  readonly records: readonly {
-    readonly fields: Record<string, unknown>;
-    readonly tokens?: Record<string, unknown> | undefined;
-  }[];
+  readonly records: readonly WriteInput[];
   readonly tokenization?: boolean | undefined;
   readonly upsert?: string | undefined;
   readonly homogeneous?: boolean | undefined;
-  readonly byot?: string | undefined;
+  readonly byot?: Byot | undefined;
 }
 
-export interface InsertResponse {
-  readonly records: { readonly skyflow_id: string }[];
+export interface GetRequest {
+  readonly skyflowIds?: readonly string[] | undefined;
+  readonly redaction?: RedactionLevel | undefined;
+  readonly tokenization?: boolean | undefined;
+  readonly fields?: readonly string[] | undefined;
+  readonly offset?: number | undefined;
+  readonly limit?: number | undefined;
+  readonly columnName?: string | undefined;
+  readonly columnValues?: readonly string[] | undefined;
+  readonly orderBy?: 'ASCENDING' | 'DESCENDING' | 'NONE' | undefined;
 }
 
-/** True for columns whose values get a blind index for equality lookups. */
-export function hasLookupIndex(column: ColumnSpec): boolean {
-  return column.unique || column.operations.includes('EXACT_MATCH') || column.operations.includes('ALL_OP');
+export interface UpdateRequest {
+  readonly record: WriteInput;
+  readonly tokenization?: boolean | undefined;
+  readonly byot?: Byot | undefined;
 }
 
-/** Records of a vault: validation, encryption and storage. */
+export interface BatchRecord {
+  readonly method: 'POST' | 'PUT' | 'GET' | 'DELETE';
+  readonly tableName: string;
+  readonly fields?: Readonly<Record<string, unknown>> | undefined;
+  readonly tokens?: Readonly<Record<string, unknown>> | undefined;
+  readonly ID?: string | undefined;
+  readonly redaction?: RedactionLevel | undefined;
+  readonly tokenization?: boolean | undefined;
+  readonly upsert?: string | undefined;
+}
+
+export interface BatchRequest {
+  readonly records: readonly BatchRecord[];
+  readonly continueOnError?: boolean | undefined;
+  readonly byot?: Byot | undefined;
+}
+
+/**
+ * Records of a vault over HTTP's Data API (§5.1–§5.6): checks access, opens the vault's keys and schema,
+ * and runs {@link RecordOps} in one transaction per request (or per item of a batch that continues on
+ * error).
+ */
 export class RecordService {
   constructor(
     private readonly store: Store,
     private readonly keyring: Keyring,
     private readonly vaults: VaultService,
+    private readonly ops: RecordOps = new RecordOps(),
   ) {}
 
-  async insert(
-    principal: Principal,
-    vaultId: string,
-    tableName: string,
-    request: InsertRequest,
-  ): Promise<InsertResponse> {
-    access.require(principal, 'records.create', vaultResource(vaultId));
+  /** The keys and schema of one table of a vault; 404 when either is missing. */
+  async context(vaultId: string, tableName: string): Promise<TableContext> {
     const { model } = await this.vaults.open(vaultId);
     const table = model.tablesByName.get(tableName);
     if (!table) throw notFound(`Table ${tableName} wasn't found in vault ${vaultId}.`);
-    if (request.records.length === 0) throw badRequest('records must hold at least one record.');
+    return { vaultId, keys: await this.keyring.vault(vaultId, this.store), model, table };
+  }
+
+  async insert(principal: Principal, vaultId: string, tableName: string, request: InsertRequest) {
+    access.require(principal, 'records.create', vaultResource(vaultId));
+    const ctx = await this.context(vaultId, tableName);
     if (request.records.length > MAX_RECORDS_PER_REQUEST) {
       throw badRequest(`At most ${MAX_RECORDS_PER_REQUEST} records per request.`);
     }
-    if (request.tokenization || request.upsert || (request.byot && request.byot !== 'DISABLE')) {
-      throw badRequest('tokenization, upsert and byot are not available in this version of Strongroom.');
-    }
-    if (request.records.some((r) => r.tokens && Object.keys(r.tokens).length > 0)) {
-      throw badRequest('tokens may only be given with byot ENABLE or ENABLE_STRICT.');
-    }
-    if (request.homogeneous) assertHomogeneous(request.records.map((r) => r.fields));
+    if (request.homogeneous && request.upsert) throw badRequest('homogeneous cannot be combined with upsert.');
+    if (request.homogeneous) assertHomogeneous(request.records);
+    const records = await this.store.transaction((tx) =>
+      this.ops.insert(tx, ctx, request.records, {
+        tokenization: request.tokenization ?? false,
+        byot: request.byot ?? 'DISABLE',
+        upsert: request.upsert || undefined,
+      }),
+    );
+    return { records };
+  }
 
-    const keys = await this.keyring.vault(vaultId, this.store);
-    const now = Date.now();
-    const records = request.records.map((record) => buildRecord(keys, table, record.fields, now));
-    assertUniqueWithinRequest(table, records);
-    await this.store.transaction(async (tx) => {
-      for (const record of records) {
-        for (const cell of record.cells) {
-          if (
-            cell.uniqueIndex &&
-            (await tx.records.findByUniqueIndex(vaultId, table.name, cell.column, cell.uniqueIndex))
-          ) {
-            throw duplicate(table.name, cell.column);
-          }
-        }
-        try {
-          await tx.records.insert(vaultId, table.name, record);
-        } catch (err) {
-          if (err instanceof UniqueViolationError) throw duplicate(table.name);
-          throw err;
-        }
-      }
+  async get(principal: Principal, vaultId: string, tableName: string, request: GetRequest) {
+    access.require(principal, 'records.read', vaultResource(vaultId));
+    const ctx = await this.context(vaultId, tableName);
+    const columns = checkColumns(ctx, request.fields);
+    const read = { columns, redaction: request.redaction ?? 'DEFAULT', tokenization: request.tokenization ?? false };
+    const ids = request.skyflowIds?.filter((id) => id !== '') ?? [];
+    const columnName = request.columnName || undefined;
+    if (ids.length > 0 && columnName) throw badRequest('Give either skyflow_ids or column_name, not both.');
+    if (columnName) {
+      const values = request.columnValues ?? [];
+      if (values.length === 0) throw badRequest('column_name needs column_values.');
+      if (values.length > MAX_GET_KEYS) throw badRequest(`At most ${MAX_GET_KEYS} column_values per request.`);
+      const found = await this.lookup(ctx, columnName, values);
+      if (found.length === 0) throw notFound(`No record of table "${tableName}" has those ${columnName} values.`);
+      return { records: await this.ops.read(this.store, ctx, found, read) };
+    }
+    if (request.columnValues && request.columnValues.length > 0) throw badRequest('column_values needs column_name.');
+    if (ids.length > 0) {
+      if (ids.length > MAX_GET_KEYS) throw badRequest(`At most ${MAX_GET_KEYS} skyflow_ids per request.`);
+      const records = await this.ops.read(this.store, ctx, ids, read);
+      if (records.length === 0) throw notFound(`None of the requested records exist in table "${tableName}".`);
+      return { records };
+    }
+    const limit = request.limit ?? MAX_GET_LIMIT;
+    if (limit > MAX_GET_LIMIT) throw badRequest(`limit is at most ${MAX_GET_LIMIT}.`);
+    const page = await this.store.records.listIds(vaultId, tableName, {
+      offset: request.offset ?? 0,
+      limit,
+      descending: request.orderBy === 'DESCENDING',
     });
-    return { records: records.map((r) => ({ skyflow_id: r.id })) };
+    return { records: await this.ops.read(this.store, ctx, page, read) };
   }
-}
 
-function duplicate(table: string, column?: string) {
-  return badRequest(
-    column
-      ? `Insert failed: a record with this value of unique column "${table}.${column}" already exists.`
-      : `Insert failed: a value of a unique column of table "${table}" already exists.`,
-  );
-}
-
-function buildRecord(keys: VaultKeys, table: TableSpec, fields: Record<string, unknown>, now: number): NewRecord {
-  const id = newUuid();
-  const cells: StoredCell[] = [];
-  for (const [name, raw] of Object.entries(fields)) {
-    const column = table.columnsByName.get(name);
-    if (!column) throw badRequest(`Column "${name}" doesn't exist in table "${table.name}".`);
-    if (column.system) throw badRequest(`Column "${name}" is set by the vault and cannot be written.`);
-    if (raw === null || raw === undefined) continue;
-    const value: CanonicalValue = canonicalValue(table.name, column, raw);
-    cells.push(sealCell(keys, table.name, id, column, value));
+  async getOne(
+    principal: Principal,
+    vaultId: string,
+    tableName: string,
+    id: string,
+    request: Pick<GetRequest, 'redaction' | 'tokenization' | 'fields'>,
+  ): Promise<RecordView> {
+    access.require(principal, 'records.read', vaultResource(vaultId));
+    const ctx = await this.context(vaultId, tableName);
+    const [record] = await this.ops.read(this.store, ctx, [id], {
+      columns: checkColumns(ctx, request.fields),
+      redaction: request.redaction ?? 'DEFAULT',
+      tokenization: request.tokenization ?? false,
+    });
+    if (!record) throw notFound(`Record ${id} wasn't found in table "${tableName}".`);
+    return record;
   }
-  for (const column of table.columns) {
-    if (column.notNull && !column.system && !cells.some((c) => c.column === column.name)) {
-      throw badRequest(`Column "${table.name}.${column.name}" requires a value.`);
+
+  async update(principal: Principal, vaultId: string, tableName: string, id: string, request: UpdateRequest) {
+    access.require(principal, 'records.update', vaultResource(vaultId));
+    const ctx = await this.context(vaultId, tableName);
+    return this.store.transaction((tx) =>
+      this.ops.update(tx, ctx, id, request.record, {
+        tokenization: request.tokenization ?? false,
+        byot: request.byot ?? 'DISABLE',
+      }),
+    );
+  }
+
+  async deleteOne(principal: Principal, vaultId: string, tableName: string, id: string) {
+    access.require(principal, 'records.delete', vaultResource(vaultId));
+    const ctx = await this.context(vaultId, tableName);
+    const deleted = await this.store.transaction((tx) => this.ops.delete(tx, ctx, [id]));
+    if (deleted.length === 0) throw notFound(`Record ${id} wasn't found in table "${tableName}".`);
+    return { skyflow_id: id, deleted: true as const };
+  }
+
+  /** Bulk delete; `["*"]` deletes every record of the table. */
+  async deleteMany(principal: Principal, vaultId: string, tableName: string, ids: readonly string[]) {
+    access.require(principal, 'records.delete', vaultResource(vaultId));
+    const ctx = await this.context(vaultId, tableName);
+    if (ids.length === 1 && ids[0] === '*') {
+      await this.store.transaction((tx) => this.ops.deleteAll(tx, ctx));
+      return { RecordIDResponse: ['*'] };
+    }
+    if (ids.length === 0) throw badRequest('skyflow_ids must list at least one ID, or "*".');
+    if (ids.includes('*')) throw badRequest('"*" deletes every record and cannot be combined with IDs.');
+    if (ids.length > MAX_GET_KEYS) throw badRequest(`At most ${MAX_GET_KEYS} skyflow_ids per request.`);
+    const deleted = await this.store.transaction((tx) => this.ops.delete(tx, ctx, ids));
+    if (deleted.length === 0) throw notFound(`None of the given records exist in table "${tableName}".`);
+    return { RecordIDResponse: deleted };
+  }
+
+  /**
+   * The batch endpoint (§5.2). With continueOnError false every item runs in one transaction and the
+   * first failure fails the request; with true each item runs (and commits) on its own and reports
+   * `{"Status": 200, "Body": …}` or `{"Status": 400, "Body": {"error": …}}`.
+   */
+  async batch(principal: Principal, vaultId: string, request: BatchRequest) {
+    if (request.records.length === 0) throw badRequest('records must hold at least one operation.');
+    if (request.records.length > MAX_RECORDS_PER_REQUEST) {
+      throw badRequest(`At most ${MAX_RECORDS_PER_REQUEST} operations per batch.`);
+    }
+    const byot = request.byot ?? 'DISABLE';
+    if (!request.continueOnError) {
+      const contexts = await Promise.all(request.records.map((item) => this.itemContext(principal, vaultId, item)));
+      const responses = await this.store.transaction(async (tx) => {
+        const out: unknown[] = [];
+        for (const [i, item] of request.records.entries()) {
+          out.push(await this.runItem(tx, contexts[i] as TableContext, item, byot));
+        }
+        return out;
+      });
+      return { vaultID: vaultId, responses };
+    }
+    const responses: unknown[] = [];
+    for (const item of request.records) {
+      try {
+        const ctx = await this.itemContext(principal, vaultId, item);
+        responses.push({ Status: 200, Body: await this.store.transaction((tx) => this.runItem(tx, ctx, item, byot)) });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        // Python SDKs only report per-item failures whose Status is exactly 400.
+        responses.push({ Status: 400, Body: { error: err.message } });
+      }
+    }
+    return { vaultID: vaultId, responses };
+  }
+
+  private async itemContext(principal: Principal, vaultId: string, item: BatchRecord): Promise<TableContext> {
+    const permission = { POST: 'records.create', PUT: 'records.update', GET: 'records.read', DELETE: 'records.delete' }[
+      item.method
+    ];
+    access.require(principal, permission, vaultResource(vaultId));
+    return this.context(vaultId, item.tableName);
+  }
+
+  private async runItem(tx: Repositories, ctx: TableContext, item: BatchRecord, byot: Byot): Promise<unknown> {
+    const write = { fields: item.fields ?? {}, tokens: item.tokens };
+    const options = { tokenization: item.tokenization ?? false, byot };
+    const id = item.ID || undefined;
+    switch (item.method) {
+      case 'POST':
+        if (id) throw badRequest('A POST operation creates a record; it takes no ID.');
+        return { records: await this.ops.insert(tx, ctx, [write], { ...options, upsert: item.upsert || undefined }) };
+      case 'PUT': {
+        if (!id) throw badRequest('A PUT operation needs the ID of the record to update.');
+        const updated: WriteResult = await this.ops.update(tx, ctx, id, write, options);
+        return updated;
+      }
+      case 'GET': {
+        if (!id) throw badRequest('A GET operation needs the ID of the record to read.');
+        const records = await this.ops.read(tx, ctx, [id], {
+          redaction: item.redaction ?? 'DEFAULT',
+          tokenization: item.tokenization ?? false,
+        });
+        if (records.length === 0) throw notFound(`Record ${id} wasn't found in table "${ctx.table.name}".`);
+        return { records };
+      }
+      case 'DELETE': {
+        if (!id) throw badRequest('A DELETE operation needs the ID of the record to delete.');
+        const deleted = await this.ops.delete(tx, ctx, [id]);
+        if (deleted.length === 0) throw notFound(`Record ${id} wasn't found in table "${ctx.table.name}".`);
+        return { skyflow_id: id, deleted: true };
+      }
     }
   }
-  return { id, createdAt: now, cells };
+
+  /** Records whose `column` holds one of `values` (which arrive as text and are read as the column's type). */
+  private async lookup(ctx: TableContext, columnName: string, values: readonly string[]): Promise<string[]> {
+    const { table, keys } = ctx;
+    const column = table.columnsByName.get(columnName);
+    if (!column) throw badRequest(`Column "${columnName}" doesn't exist in table "${table.name}".`);
+    if (column.system) return values.filter((v) => v !== '');
+    if (!hasLookupIndex(column)) {
+      throw badRequest(
+        `Column "${table.name}.${columnName}" cannot be looked up: only unique columns and columns with the EXACT_MATCH operation can.`,
+      );
+    }
+    const indexes: Buffer[] = [];
+    for (const raw of values) {
+      try {
+        indexes.push(keys.blindIndex(table.name, columnName, indexBytes(canonicalValue(table.name, column, raw))));
+      } catch (err) {
+        // A value the column could never hold matches no record.
+        if (!(err instanceof AppError)) throw err;
+      }
+    }
+    if (indexes.length === 0) return [];
+    const found = await this.store.records.idsByLookup(ctx.vaultId, table.name, columnName, indexes);
+    // In the order of the requested values, each record once.
+    const order = new Map(indexes.map((index, i) => [index.toString('base64'), i]));
+    const sorted = [...found].sort(
+      (a, b) => (order.get(a.lookupIndex.toString('base64')) ?? 0) - (order.get(b.lookupIndex.toString('base64')) ?? 0),
+    );
+    return [...new Set(sorted.map((f) => f.recordId))];
+  }
 }
 
-/** Encrypts one value for its cell and computes its blind indexes. */
-export function sealCell(
-  keys: VaultKeys,
-  table: string,
-  record: string,
-  column: ColumnSpec,
-  value: CanonicalValue,
-): StoredCell {
-  const index = hasLookupIndex(column) ? keys.blindIndex(table, column.name, indexBytes(value)) : null;
-  return {
-    column: column.name,
-    value: keys.encrypt({ table, column: column.name, record }, valueBytes(value)),
-    keyVersion: keys.activeVersion,
-    lookupIndex: index,
-    uniqueIndex: column.unique ? index : null,
-  };
+function checkColumns(ctx: TableContext, fields: readonly string[] | undefined): string[] | undefined {
+  const requested = fields?.filter((f) => f !== '');
+  if (!requested || requested.length === 0) return undefined;
+  for (const name of requested) {
+    if (!ctx.table.columnsByName.has(name))
+      throw badRequest(`Column "${name}" doesn't exist in table "${ctx.table.name}".`);
+  }
+  return [...new Set(requested)];
 }
 
-function assertHomogeneous(records: readonly Record<string, unknown>[]): void {
-  const first = Object.keys(records[0] ?? {})
+function assertHomogeneous(records: readonly WriteInput[]): void {
+  const first = Object.keys(records[0]?.fields ?? {})
     .sort()
     .join(',');
-  if (records.some((fields) => Object.keys(fields).sort().join(',') !== first)) {
+  if (records.some((r) => Object.keys(r.fields).sort().join(',') !== first)) {
     throw badRequest('homogeneous is set, but the records do not all have the same fields.');
-  }
-}
-
-function assertUniqueWithinRequest(table: TableSpec, records: readonly NewRecord[]): void {
-  const seen = new Set<string>();
-  for (const record of records) {
-    for (const cell of record.cells) {
-      if (!cell.uniqueIndex) continue;
-      const key = `${cell.column}:${cell.uniqueIndex.toString('base64')}`;
-      if (seen.has(key)) {
-        throw badRequest(
-          `Insert failed: two records in the request share a value of unique column "${table.name}.${cell.column}".`,
-        );
-      }
-      seen.add(key);
-    }
   }
 }

@@ -87,6 +87,8 @@ export interface ColumnSpec {
   readonly operations: readonly Operation[];
   /** True for the vault-managed `skyflow_id` column. */
   readonly system: boolean;
+  /** `skyflow.options.data_type` (e.g. `skyflow.CardNumber`): what the data is, which picks built-in masks. */
+  readonly dataType?: string | undefined;
 }
 
 export interface TableSpec {

@@ -652,6 +652,7 @@ function parseColumn(field: WireField, label: string, problems: Problems): Colum
     maxValue,
     operations,
     system: false,
+    dataType: tags.get(TAG.dataType)?.values[0],
   };
 }
 
