@@ -379,7 +379,15 @@ function toToken(row: Selectable<Database['tokens']>): TokenRow {
   };
 }
 
-export function tokenRepository(db: Db): TokenRepository {
+/**
+ * `rowLocks`: whether the dialect has row locks (PostgreSQL). Writers there run concurrently, so a token
+ * row that one transaction reuses for a new cell must not be deleted by another that saw no committed
+ * cell referring to it. The reuser takes a share lock on the row, the deleter an update lock before it
+ * re-checks the references in a statement of its own (a fresh snapshot under READ COMMITTED), so either
+ * the deleter sees the new cell or the reuser sees the row gone and writes a new one. SQLite serialises
+ * writers, which gives the same guarantee without locks.
+ */
+export function tokenRepository(db: Db, rowLocks = false): TokenRepository {
   return {
     async insertMany(rows) {
       if (rows.length === 0) return;
@@ -439,6 +447,7 @@ export function tokenRepository(db: Db): TokenRepository {
           .where('vault_id', '=', vaultId)
           .where('group_name', '=', groupName)
           .where('value_index', 'in', part)
+          .$if(rowLocks && db.isTransaction, (q) => q.orderBy('token_hash').forShare())
           .execute();
         out.push(...rows.map(toToken));
       }
@@ -446,7 +455,19 @@ export function tokenRepository(db: Db): TokenRepository {
     },
     async deleteUnreferenced(vaultId, tokenHashes) {
       let deleted = 0;
-      for (const part of chunks(tokenHashes)) {
+      const sorted = [...tokenHashes].sort(Buffer.compare);
+      for (const part of chunks(sorted)) {
+        if (rowLocks && db.isTransaction) {
+          // Same order everywhere, so two deleters cannot deadlock on each other's rows.
+          await db
+            .selectFrom('tokens')
+            .select('token_hash')
+            .where('vault_id', '=', vaultId)
+            .where('token_hash', 'in', part)
+            .orderBy('token_hash')
+            .forUpdate()
+            .execute();
+        }
         const result = await db
           .deleteFrom('tokens')
           .where('vault_id', '=', vaultId)

@@ -13,12 +13,12 @@ export function createKyselyStore(
     schema?: string;
   } = {},
 ): Store {
-  const repos = createRepositories(db);
+  const repos = createRepositories(db, kind);
   return {
     kind,
     ...repos,
     transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-      return db.transaction().execute((trx) => fn(createRepositories(trx)));
+      return db.transaction().execute((trx) => fn(createRepositories(trx, kind)));
     },
     async migrate() {
       await migrateToLatest(db as unknown as Kysely<unknown>, kind, options.schema);

@@ -17,6 +17,7 @@ import type {
   ServiceAccountRow,
   SigningKeyRepository,
   SigningKeyRow,
+  StoreKind,
   VaultKeyRepository,
   VaultKeyRow,
   VaultRepository,
@@ -556,7 +557,7 @@ function signingKeyRepository(db: Db): SigningKeyRepository {
 }
 
 /** Binds every repository to `db`, which is either the store's connection or one transaction. */
-export function createRepositories(db: Db): Repositories {
+export function createRepositories(db: Db, kind: StoreKind): Repositories {
   return {
     meta: metaRepository(db),
     vaults: vaultRepository(db),
@@ -567,7 +568,7 @@ export function createRepositories(db: Db): Repositories {
     roles: roleRepository(db),
     signingKeys: signingKeyRepository(db),
     records: recordRepository(db),
-    tokens: tokenRepository(db),
+    tokens: tokenRepository(db, kind === 'postgres'),
     files: fileRepository(db),
     keyRotations: keyRotationRepository(db),
   };
