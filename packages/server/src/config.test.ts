@@ -52,6 +52,9 @@ describe('loadConfig defaults', () => {
       demo: true,
       production: false,
       maxBodyBytes: 5 * 1024 * 1024,
+      maxFileBytes: 32 * 1024 * 1024,
+      fileUrlSeconds: 15 * 60,
+      keyRotationGraceSeconds: 30,
       sqliteSynchronous: 'FULL',
       authCacheSeconds: 10,
     });

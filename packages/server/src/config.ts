@@ -41,6 +41,9 @@ const fileSchema = z
     tlsSelfSigned: booleanish.optional(),
     demo: booleanish.optional(),
     maxBodyBytes: integer(1024, 1024 * 1024 * 1024).optional(),
+    maxFileBytes: integer(1, 1024 * 1024 * 1024).optional(),
+    fileUrlSeconds: integer(10, 7 * 24 * 3600).optional(),
+    keyRotationGraceSeconds: integer(0, 3600).optional(),
     sqliteSynchronous: z.enum(['FULL', 'NORMAL']).optional(),
     authCacheSeconds: integer(0, 3600).optional(),
   })
@@ -78,6 +81,15 @@ export interface Config {
   readonly demo: boolean;
   readonly production: boolean;
   readonly maxBodyBytes: number;
+  /** Largest file accepted by the file upload endpoints (413 beyond). */
+  readonly maxFileBytes: number;
+  /** How long a file download URL stays valid. */
+  readonly fileUrlSeconds: number;
+  /**
+   * How long a finished key rotation waits before retiring old keys, so every node has reloaded its keys.
+   * Must exceed the key cache time (10 s) on multi-node deployments; 0 suits a single node.
+   */
+  readonly keyRotationGraceSeconds: number;
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
   /** How long a verified principal may be reused before its service account and roles are re-read. */
   readonly authCacheSeconds: number;
@@ -105,6 +117,9 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   tlsSelfSigned: 'STRONGROOM_TLS_SELF_SIGNED',
   demo: 'STRONGROOM_DEMO',
   maxBodyBytes: 'STRONGROOM_MAX_BODY_BYTES',
+  maxFileBytes: 'STRONGROOM_MAX_FILE_BYTES',
+  fileUrlSeconds: 'STRONGROOM_FILE_URL_SECONDS',
+  keyRotationGraceSeconds: 'STRONGROOM_KEY_ROTATION_GRACE_SECONDS',
   sqliteSynchronous: 'STRONGROOM_SQLITE_SYNCHRONOUS',
   authCacheSeconds: 'STRONGROOM_AUTH_CACHE_SECONDS',
 };
@@ -236,6 +251,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     demo: merged.demo ?? true,
     production,
     maxBodyBytes: merged.maxBodyBytes ?? 5 * 1024 * 1024,
+    maxFileBytes: merged.maxFileBytes ?? 32 * 1024 * 1024,
+    fileUrlSeconds: merged.fileUrlSeconds ?? 15 * 60,
+    keyRotationGraceSeconds: merged.keyRotationGraceSeconds ?? 30,
     sqliteSynchronous: merged.sqliteSynchronous ?? 'FULL',
     authCacheSeconds: merged.authCacheSeconds ?? 10,
   };

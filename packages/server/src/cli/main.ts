@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerApiKeys } from './commands/api-keys.js';
+import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import { registerServiceAccounts } from './commands/service-accounts.js';
 import { registerToken } from './commands/token.js';
@@ -18,6 +19,7 @@ registerVault(program);
 registerServiceAccounts(program);
 registerToken(program);
 registerApiKeys(program);
+registerKeys(program);
 
 try {
   await program.parseAsync(process.argv);

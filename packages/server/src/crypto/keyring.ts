@@ -151,13 +151,20 @@ export class WrongRootKeyError extends Error {
 const CHECK_META_KEY = 'root_key_check';
 
 /**
+ * How long unwrapped vault keys are reused before the key rows are read again. A data-key rotation
+ * started on one node reaches the others within this time; rotation waits longer than this before it
+ * retires an old version.
+ */
+export const KEY_CACHE_MS = 10_000;
+
+/**
  * Envelope encryption: the root key never encrypts data itself. It derives a key-encryption key that
  * wraps per-vault keys (data keys, index keys) and other server secrets; unwrapped vault keys are cached
  * in memory for the life of the process.
  */
 export class Keyring {
   private readonly kek: Buffer;
-  private readonly cache = new Map<string, Promise<VaultKeys>>();
+  private readonly cache = new Map<string, { keys: Promise<VaultKeys>; loadedAt: number }>();
 
   constructor(rootKey: Uint8Array) {
     if (rootKey.length !== KEY_BYTES) throw new Error('root key must be 32 bytes');
@@ -172,6 +179,11 @@ export class Keyring {
     const fingerprint = createHmac('sha256', this.kek).update('strongroom/root-key-check').digest('hex');
     const stored = await repos.meta.setIfAbsent(CHECK_META_KEY, fingerprint);
     if (stored !== fingerprint) throw new WrongRootKeyError();
+  }
+
+  /** A 32-byte key of the server itself (not of a vault) for `purpose`, e.g. signing download URLs. */
+  serverKey(purpose: readonly string[]): Buffer {
+    return deriveKey(this.kek, ['server-key', ...purpose]);
   }
 
   /** Seals a server secret under the key-encryption key, bound to `purpose`. */
@@ -201,12 +213,13 @@ export class Keyring {
 
   /** The unwrapped keys of a vault, loaded once per process (see {@link forget}). */
   vault(vaultId: string, repos: Repositories): Promise<VaultKeys> {
-    let keys = this.cache.get(vaultId);
-    if (!keys) {
-      keys = this.load(vaultId, repos);
-      this.cache.set(vaultId, keys);
-      keys.catch(() => this.cache.delete(vaultId));
-    }
+    const now = Date.now();
+    const cached = this.cache.get(vaultId);
+    // Reloaded now and then, so a data key rotated on another node is picked up within the interval.
+    if (cached && now - cached.loadedAt < KEY_CACHE_MS) return cached.keys;
+    const keys = this.load(vaultId, repos);
+    this.cache.set(vaultId, { keys, loadedAt: now });
+    keys.catch(() => this.cache.delete(vaultId));
     return keys;
   }
 

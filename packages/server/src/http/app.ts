@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyServerOptions, LogController, type onRequestHookHandler } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
@@ -46,6 +47,10 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   // authentication of the request (see bench/auth).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerBodyParsers(app);
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: services.config.maxFileBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 25 },
+    throwFileSizeLimit: true,
+  });
   registerErrorHandling(app);
 
   app.addHook('onSend', (request, reply, payload, done) => {

@@ -58,6 +58,21 @@ export function toAppError(err: FastifyError | Error, requestId: string): { erro
         error: new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type; send application/json.'),
         unexpected: false,
       };
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return {
+        error: new AppError('PAYLOAD_TOO_LARGE', 'The file is larger than this server accepts.'),
+        unexpected: false,
+      };
+    case 'FST_FILES_LIMIT':
+      return { error: new AppError('BAD_REQUEST', 'Send one file per request.'), unexpected: false };
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return { error: new AppError('BAD_REQUEST', 'The multipart form has too many parts.'), unexpected: false };
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return {
+        error: new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data.'),
+        unexpected: false,
+      };
     case 'FST_ERR_BAD_URL':
       return { error: new AppError('BAD_REQUEST', 'The request URL is not valid.'), unexpected: false };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -11,6 +11,10 @@ import type { Config } from '../config.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/types.js';
+import { RotationService } from '../vault/keys/rotation-service.js';
+import { ExpirySweeper } from '../vault/records/expiry-sweeper.js';
+import { FileService } from '../vault/records/file-service.js';
+import { FileUrlSigner } from '../vault/records/file-urls.js';
 import { QueryService } from '../vault/records/query-service.js';
 import { RecordService } from '../vault/records/record-service.js';
 import { TokenService } from '../vault/records/token-service.js';
@@ -34,6 +38,9 @@ export interface Services {
   readonly records: RecordService;
   readonly tokens: TokenService;
   readonly queries: QueryService;
+  readonly files: FileService;
+  readonly rotations: RotationService;
+  readonly sweeper: ExpirySweeper;
 }
 
 /** Builds the services over an open, migrated store whose root key has been checked. */
@@ -50,6 +57,10 @@ export async function createServices(input: {
   const roles = new RoleService(store, epoch);
   const vaults = new VaultService(store, keyring, roles, epoch);
   const { accountId } = await vaults.identity();
+  const signer = new FileUrlSigner(keyring, urls, config.fileUrlSeconds);
+  const records = new RecordService(store, keyring, vaults, (vaultId, table, column, recordId, meta) =>
+    signer.sign({ vaultId, table, recordId, column, uploadedAt: meta.uploadedAt }),
+  );
   const issuer = new TokenIssuer(store, keyring, `urn:strongroom:${accountId}`);
   await issuer.init();
   return {
@@ -66,8 +77,11 @@ export async function createServices(input: {
     serviceAccounts: new ServiceAccountService(store, roles, urls, audiences, epoch),
     apiKeys: new ApiKeyService(store, epoch),
     vaults,
-    records: new RecordService(store, keyring, vaults),
+    records,
     tokens: new TokenService(store, keyring, vaults),
     queries: new QueryService(store, keyring, vaults),
+    files: new FileService(store, records, signer),
+    rotations: new RotationService(store, keyring, vaults, logger, config.keyRotationGraceSeconds * 1000),
+    sweeper: new ExpirySweeper(store, logger),
   };
 }

@@ -52,6 +52,9 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const listening = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
     services.urls.setListening(listening);
     const bootstrapped = await bootstrap(services, { demo: config.demo });
+    services.sweeper.start();
+    // Rotations interrupted by a crash or a restart carry on where they stopped.
+    await services.rotations.resumeAll();
     const running: RunningServer = {
       app,
       services,
@@ -60,7 +63,9 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       bootstrap: bootstrapped,
       tls,
       async close() {
+        services.sweeper.stop();
         await app?.close();
+        await services.rotations.shutdown();
         await store?.close();
       },
     };

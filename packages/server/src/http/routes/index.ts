@@ -2,7 +2,9 @@ import type { Services } from '../../server/services.js';
 import type { App } from '../types.js';
 import { registerApiKeyRoutes } from './api-keys.js';
 import { registerAuthRoutes } from './auth.js';
+import { registerFileRoutes } from './files.js';
 import { registerHealthRoutes } from './health.js';
+import { registerKeyRoutes } from './keys.js';
 import { registerRecordRoutes } from './records.js';
 import { registerRoleRoutes } from './roles.js';
 import { registerServiceAccountRoutes } from './service-accounts.js';
@@ -16,4 +18,6 @@ export function registerRoutes(app: App, services: Services): void {
   registerApiKeyRoutes(app, services);
   registerRoleRoutes(app, services);
   registerRecordRoutes(app, services);
+  registerFileRoutes(app, services);
+  registerKeyRoutes(app, services);
 }

@@ -5,6 +5,8 @@ import { principalOf } from '../principal.js';
 import { id, opt, queryBoolean } from '../schemas.js';
 import type { App } from '../types.js';
 
+/** Longest query text the query endpoint takes, in UTF-8 bytes. */
+const MAX_QUERY_BYTES = 16 * 1024;
 const tableName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/, 'must be a table name');
 const recordId = z.string().min(1).max(128);
 const redaction = z.enum(REDACTION_LEVELS);
@@ -24,7 +26,12 @@ const whole = (name: string) =>
 
 const writeRecord = z.object({ fields: fieldsMap, tokens: opt(fieldsMap) });
 const writeResult = z.object({ skyflow_id: z.string(), tokens: z.record(z.string(), z.string()).optional() });
-const recordView = z.object({ fields: z.record(z.string(), z.unknown()) });
+const recordView = z.object({
+  fields: z.record(z.string(), z.unknown()),
+  fileMetadata: z
+    .record(z.string(), z.object({ fileName: z.string(), fileSizeKB: z.number(), fileType: z.string() }))
+    .optional(),
+});
 const tableParams = z.object({ vaultID: id, tableName });
 const recordParams = z.object({ vaultID: id, tableName, ID: recordId });
 
@@ -87,6 +94,8 @@ export function registerRecordRoutes(app: App, services: Services): void {
         columnName: q.column_name,
         columnValues: q.column_values,
         orderBy: q.order_by,
+        downloadURL: q.downloadURL,
+        returnFileMetadata: q.returnFileMetadata,
       });
     },
   );
@@ -261,7 +270,13 @@ export function registerRecordRoutes(app: App, services: Services): void {
         summary: 'Run a SQL SELECT over one or more tables (see the Query section of docs/api.md)',
         params: z.object({ vaultID: id }),
         body: z.object({
-          query: z.string().min(1, 'query is required').max(10_000, 'query is at most 10000 characters'),
+          // The query engine's documented limit (docs/api.md "Supported SQL"): 16 KiB of text, enough for
+          // an IN list of its maximum 1000 values.
+          query: z
+            .string()
+            .min(1, 'query is required')
+            .max(MAX_QUERY_BYTES, 'query is at most 16 KiB')
+            .refine((q) => Buffer.byteLength(q, 'utf8') <= MAX_QUERY_BYTES, 'query is at most 16 KiB'),
         }),
         response: { 200: z.object({ records: z.array(recordView) }) },
       },

@@ -1,8 +1,9 @@
 import { badRequest, notFound } from '../../errors.js';
 import { newUuid } from '../../ids.js';
 import type { CellRow, NewRecord, Repositories, StoredCell } from '../../store/types.js';
-import { applyRedaction, type RedactionLevel } from '../redaction/index.js';
+import { applyRedaction, effectiveRedaction, REDACTED_TEXT, type RedactionLevel } from '../redaction/index.js';
 import type { ColumnSpec } from '../schema/model.js';
+import { type FileMetadata, isFileMetadata, publicMetadata } from './file-service.js';
 import { type TableContext, tokenContext } from './table-context.js';
 import { type AssignedToken, assignTokens, type TokenRequest } from './token-assigner.js';
 import { type CanonicalValue, canonicalValue, indexBytes, valueBytes, valueFromBytes } from './values.js';
@@ -34,10 +35,19 @@ export interface ReadOptions {
   readonly redaction: RedactionLevel;
   /** Return tokens instead of values for tokenized columns. */
   readonly tokenization: boolean;
+  /** File columns: a signed download URL instead of the file name (when the caller may see it). */
+  readonly downloadURL?: boolean | undefined;
+  /** File columns: add `fileMetadata` (name, size, type) for files the caller may see. */
+  readonly returnFileMetadata?: boolean | undefined;
+  /** Signs download URLs (required for `downloadURL`). */
+  readonly fileUrl?:
+    | ((vaultId: string, table: string, column: string, record: string, meta: FileMetadata) => string)
+    | undefined;
 }
 
 export interface RecordView {
   readonly fields: Record<string, unknown>;
+  readonly fileMetadata?: Record<string, { fileName: string; fileSizeKB: number; fileType: string }>;
 }
 
 /** True for columns whose values get a blind index for equality lookups. */
@@ -179,10 +189,28 @@ export class RecordOps {
     for (const id of ids) {
       if (!present.has(id)) continue;
       const fields: Record<string, unknown> = { skyflow_id: id };
+      const fileMetadata: NonNullable<RecordView['fileMetadata']> = {};
       const cells = (byRecord.get(id) ?? []).sort((a, b) => (rank.get(a.column) ?? 0) - (rank.get(b.column) ?? 0));
       for (const cell of cells) {
         const column = table.columnsByName.get(cell.column);
         if (!column) continue;
+        if (column.datatype === 'DT_FILE_TYPE') {
+          const meta = valueFromBytes(
+            ctx.keys.decrypt({ table: table.name, column: column.name, record: id }, cell.value),
+          );
+          if (!isFileMetadata(meta)) continue;
+          // A file is either shown (its name, or a download URL) or redacted; it cannot be masked.
+          if (effectiveRedaction(column, options.redaction) !== 'PLAIN_TEXT') {
+            fields[column.name] = REDACTED_TEXT;
+            continue;
+          }
+          fields[column.name] =
+            options.downloadURL && options.fileUrl
+              ? options.fileUrl(ctx.vaultId, table.name, column.name, id, meta)
+              : meta.fileName;
+          if (options.returnFileMetadata) fileMetadata[column.name] = publicMetadata(meta);
+          continue;
+        }
         const token = cell.tokenHash ? tokens.get(cell.tokenHash.toString('base64')) : undefined;
         if (options.tokenization && column.tokenPolicy && token !== undefined) {
           fields[column.name] = token;
@@ -193,7 +221,7 @@ export class RecordOps {
         );
         fields[column.name] = applyRedaction(column, value, options.redaction);
       }
-      views.push({ fields });
+      views.push(Object.keys(fileMetadata).length > 0 ? { fields, fileMetadata } : { fields });
     }
     return views;
   }

@@ -2,13 +2,14 @@ import { access, vaultResource } from '../../access/access-control.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
-import type { Repositories, Store } from '../../store/types.js';
+import { type Repositories, type Store, UniqueViolationError } from '../../store/types.js';
 import type { RedactionLevel } from '../redaction/index.js';
 import type { VaultService } from '../vault-service.js';
 import {
   type Byot,
   hasLookupIndex,
   MAX_RECORDS_PER_REQUEST,
+  type ReadOptions,
   RecordOps,
   type RecordView,
   type WriteInput,
@@ -23,6 +24,14 @@ export { hasLookupIndex, MAX_RECORDS_PER_REQUEST };
 export const MAX_GET_LIMIT = 25;
 /** Most IDs or column values one get may ask for. */
 export const MAX_GET_KEYS = 1000;
+/**
+ * How many times a write transaction that lost a race on a unique index is run again. Two concurrent
+ * writes of the same unique value, or of the same new deterministic value (whose token is the same),
+ * both pass their checks under PostgreSQL's READ COMMITTED; the database's unique index then rejects the
+ * later one. Run again, it sees the committed row: a unique clash becomes the usual 400, and a
+ * deterministic value reuses the token the other request created.
+ */
+const MAX_WRITE_ATTEMPTS = 5;
 
 export interface InsertRequest {
   readonly records: readonly WriteInput[];
@@ -42,6 +51,8 @@ export interface GetRequest {
   readonly columnName?: string | undefined;
   readonly columnValues?: readonly string[] | undefined;
   readonly orderBy?: 'ASCENDING' | 'DESCENDING' | 'NONE' | undefined;
+  readonly downloadURL?: boolean | undefined;
+  readonly returnFileMetadata?: boolean | undefined;
 }
 
 export interface UpdateRequest {
@@ -59,6 +70,8 @@ export interface BatchRecord {
   readonly redaction?: RedactionLevel | undefined;
   readonly tokenization?: boolean | undefined;
   readonly upsert?: string | undefined;
+  readonly downloadURL?: boolean | undefined;
+  readonly returnFileMetadata?: boolean | undefined;
 }
 
 export interface BatchRequest {
@@ -77,6 +90,8 @@ export class RecordService {
     private readonly store: Store,
     private readonly keyring: Keyring,
     private readonly vaults: VaultService,
+    /** Signs file download URLs (for `downloadURL=true`). */
+    private readonly fileUrl: ReadOptions['fileUrl'],
     private readonly ops: RecordOps = new RecordOps(),
   ) {}
 
@@ -96,7 +111,7 @@ export class RecordService {
     }
     if (request.homogeneous && request.upsert) throw badRequest('homogeneous cannot be combined with upsert.');
     if (request.homogeneous) assertHomogeneous(request.records);
-    const records = await this.store.transaction((tx) =>
+    const records = await this.write((tx) =>
       this.ops.insert(tx, ctx, request.records, {
         tokenization: request.tokenization ?? false,
         byot: request.byot ?? 'DISABLE',
@@ -110,7 +125,7 @@ export class RecordService {
     access.require(principal, 'records.read', vaultResource(vaultId));
     const ctx = await this.context(vaultId, tableName);
     const columns = checkColumns(ctx, request.fields);
-    const read = { columns, redaction: request.redaction ?? 'DEFAULT', tokenization: request.tokenization ?? false };
+    const read = this.readOptions(request, columns);
     const ids = request.skyflowIds?.filter((id) => id !== '') ?? [];
     const columnName = request.columnName || undefined;
     if (ids.length > 0 && columnName) throw badRequest('Give either skyflow_ids or column_name, not both.');
@@ -144,15 +159,16 @@ export class RecordService {
     vaultId: string,
     tableName: string,
     id: string,
-    request: Pick<GetRequest, 'redaction' | 'tokenization' | 'fields'>,
+    request: Pick<GetRequest, 'redaction' | 'tokenization' | 'fields' | 'downloadURL' | 'returnFileMetadata'>,
   ): Promise<RecordView> {
     access.require(principal, 'records.read', vaultResource(vaultId));
     const ctx = await this.context(vaultId, tableName);
-    const [record] = await this.ops.read(this.store, ctx, [id], {
-      columns: checkColumns(ctx, request.fields),
-      redaction: request.redaction ?? 'DEFAULT',
-      tokenization: request.tokenization ?? false,
-    });
+    const [record] = await this.ops.read(
+      this.store,
+      ctx,
+      [id],
+      this.readOptions(request, checkColumns(ctx, request.fields)),
+    );
     if (!record) throw notFound(`Record ${id} wasn't found in table "${tableName}".`);
     return record;
   }
@@ -160,7 +176,7 @@ export class RecordService {
   async update(principal: Principal, vaultId: string, tableName: string, id: string, request: UpdateRequest) {
     access.require(principal, 'records.update', vaultResource(vaultId));
     const ctx = await this.context(vaultId, tableName);
-    return this.store.transaction((tx) =>
+    return this.write((tx) =>
       this.ops.update(tx, ctx, id, request.record, {
         tokenization: request.tokenization ?? false,
         byot: request.byot ?? 'DISABLE',
@@ -205,7 +221,7 @@ export class RecordService {
     const byot = request.byot ?? 'DISABLE';
     if (!request.continueOnError) {
       const contexts = await Promise.all(request.records.map((item) => this.itemContext(principal, vaultId, item)));
-      const responses = await this.store.transaction(async (tx) => {
+      const responses = await this.write(async (tx) => {
         const out: unknown[] = [];
         for (const [i, item] of request.records.entries()) {
           out.push(await this.runItem(tx, contexts[i] as TableContext, item, byot));
@@ -218,7 +234,7 @@ export class RecordService {
     for (const item of request.records) {
       try {
         const ctx = await this.itemContext(principal, vaultId, item);
-        responses.push({ Status: 200, Body: await this.store.transaction((tx) => this.runItem(tx, ctx, item, byot)) });
+        responses.push({ Status: 200, Body: await this.write((tx) => this.runItem(tx, ctx, item, byot)) });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         // Python SDKs only report per-item failures whose Status is exactly 400.
@@ -226,6 +242,23 @@ export class RecordService {
       }
     }
     return { vaultID: vaultId, responses };
+  }
+
+  /** Runs a write in a transaction, again when it lost a race on a unique index (see {@link MAX_WRITE_ATTEMPTS}). */
+  private async write<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.transaction(fn);
+      } catch (err) {
+        if (!(err instanceof UniqueViolationError)) throw err;
+        if (attempt >= MAX_WRITE_ATTEMPTS) {
+          throw new AppError(
+            'CONFLICT',
+            'Concurrent requests wrote the same unique value or token; retry the request.',
+          );
+        }
+      }
+    }
   }
 
   private async itemContext(principal: Principal, vaultId: string, item: BatchRecord): Promise<TableContext> {
@@ -251,10 +284,7 @@ export class RecordService {
       }
       case 'GET': {
         if (!id) throw badRequest('A GET operation needs the ID of the record to read.');
-        const records = await this.ops.read(tx, ctx, [id], {
-          redaction: item.redaction ?? 'DEFAULT',
-          tokenization: item.tokenization ?? false,
-        });
+        const records = await this.ops.read(tx, ctx, [id], this.readOptions(item, undefined));
         if (records.length === 0) throw notFound(`Record ${id} wasn't found in table "${ctx.table.name}".`);
         return { records };
       }
@@ -265,6 +295,20 @@ export class RecordService {
         return { skyflow_id: id, deleted: true };
       }
     }
+  }
+
+  private readOptions(
+    request: Pick<GetRequest, 'redaction' | 'tokenization' | 'downloadURL' | 'returnFileMetadata'>,
+    columns: string[] | undefined,
+  ): ReadOptions {
+    return {
+      columns,
+      redaction: request.redaction ?? 'DEFAULT',
+      tokenization: request.tokenization ?? false,
+      downloadURL: request.downloadURL ?? false,
+      returnFileMetadata: request.returnFileMetadata ?? false,
+      fileUrl: this.fileUrl,
+    };
   }
 
   /** Records whose `column` holds one of `values` (which arrive as text and are read as the column's type). */
