@@ -36,6 +36,9 @@ export interface TestServer {
     path: string,
     options?: { body?: unknown; token?: string | null; headers?: Record<string, string>; rawBody?: string },
   ): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+  /** Stops the server and keeps its data (for looking at what it left behind); `close()` still cleans up. */
+  stop(): Promise<void>;
+  /** Stops the server (unless stopped) and removes its data directory and PostgreSQL schema. */
   close(): Promise<void>;
 }
 
@@ -107,6 +110,11 @@ export async function startTestServer(
   const adminCredentialsFile = server.bootstrap.adminCredentialsFile;
   const adminCredentials = JSON.parse(readFileSync(adminCredentialsFile, 'utf8')) as Credentials;
   let cachedToken: string | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= server.close();
+    return stopped;
+  };
   const adminToken = async () => {
     cachedToken ??= await tokenFor(server.url, adminCredentials);
     return cachedToken;
@@ -143,8 +151,9 @@ export async function startTestServer(
       }
       return { status: res.status, headers: res.headers, body: parsed, text };
     },
+    stop,
     async close() {
-      await server.close();
+      await stop();
       rmSync(dataDir, { recursive: true, force: true });
       if (pgSchema) await dropSchema(pgSchema.schema);
     },
