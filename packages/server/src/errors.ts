@@ -70,6 +70,7 @@ export const unauthorized = (
 export const forbidden = (message: string, details?: ErrorDetail[]) => new AppError('FORBIDDEN', message, details);
 export const notFound = (message = "The requested resource wasn't found.", details?: ErrorDetail[]) =>
   new AppError('NOT_FOUND', message, details);
+export const conflict = (message: string, details?: ErrorDetail[]) => new AppError('CONFLICT', message, details);
 
 /** Rendered body of an error, exactly the §3 wire shape. */
 export interface ErrorBody {

@@ -1,10 +1,10 @@
 import type { AuthEpoch } from '../auth/auth-epoch.js';
 import type { Principal } from '../auth/principal.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { MemberType, Repositories, ResourceType, RoleRow, RoleType, Store } from '../store/types.js';
 import { ACCOUNT, access, vaultResource } from './access-control.js';
-import { ACCOUNT_ADMIN, type SystemRoleDefinition, VAULT_ROLES } from './system-roles.js';
+import { ACCOUNT_ADMIN, CUSTOM_ROLE_PERMISSIONS, type SystemRoleDefinition, VAULT_ROLES } from './system-roles.js';
 
 export interface MemberRef {
   readonly ID: string;
@@ -102,6 +102,44 @@ export class RoleService {
     this.epoch.bump();
   }
 
+  /** Creates a custom role on a vault; its data access comes from the policies assigned to it. */
+  async createCustom(principal: Principal, vaultId: string, definition: CustomRoleDefinition): Promise<RoleRow> {
+    access.require(principal, 'roles.manage', vaultResource(vaultId));
+    if (!(await this.store.vaults.get(vaultId))) throw notFound(`Vault ${vaultId} wasn't found.`);
+    const role: RoleRow = {
+      id: newId(),
+      type: 'CUSTOM',
+      resourceType: 'VAULT',
+      resourceId: vaultId,
+      createdAt: Date.now(),
+      ...checkDefinition(definition),
+    };
+    if ((await this.store.roles.list({ resourceType: 'VAULT', resourceId: vaultId, name: role.name })).length > 0) {
+      throw conflict(`Vault ${vaultId} already has a role named "${role.name}".`);
+    }
+    await this.store.roles.insert(role);
+    return role;
+  }
+
+  async updateCustom(principal: Principal, id: string, definition: CustomRoleDefinition): Promise<void> {
+    const role = await this.custom(principal, id);
+    await this.store.roles.update(role.id, checkDefinition(definition));
+    this.epoch.bump();
+  }
+
+  async deleteCustom(principal: Principal, id: string): Promise<void> {
+    const role = await this.custom(principal, id);
+    await this.store.roles.delete(role.id);
+    this.epoch.bump();
+  }
+
+  private async custom(principal: Principal, id: string): Promise<RoleRow> {
+    const role = await this.get(principal, id);
+    if (role.type !== 'CUSTOM') throw badRequest(`${role.name} is a system role; only custom roles change.`);
+    access.require(principal, 'roles.manage', vaultResource(role.resourceId));
+    return role;
+  }
+
   private requireAssign(principal: Principal, role: RoleRow): void {
     access.require(principal, 'roles.assign', role.resourceType === 'VAULT' ? vaultResource(role.resourceId) : ACCOUNT);
   }
@@ -122,6 +160,31 @@ export async function assertAnActiveAdminRemains(tx: Repositories, adminRoleId: 
     if (account?.status === 'ACTIVE') return;
   }
   throw badRequest('The account must keep at least one active account admin.');
+}
+
+export interface CustomRoleDefinition {
+  readonly name: string;
+  readonly displayName?: string | undefined;
+  readonly description?: string | undefined;
+  readonly permissions: readonly string[];
+}
+
+function checkDefinition(definition: CustomRoleDefinition) {
+  const unknown = definition.permissions.filter((p) => !CUSTOM_ROLE_PERMISSIONS.includes(p));
+  if (unknown.length > 0) {
+    throw badRequest(
+      `roleDefinition.permissions: ${unknown.map((p) => `"${p.slice(0, 64)}"`).join(', ')} cannot be given to a custom role (allowed: ${CUSTOM_ROLE_PERMISSIONS.join(', ')}; data access comes from policies).`,
+    );
+  }
+  if (Object.keys(VAULT_ROLES).includes(definition.name) || definition.name === ACCOUNT_ADMIN.name) {
+    throw badRequest(`roleDefinition.name: "${definition.name}" is the name of a system role.`);
+  }
+  return {
+    name: definition.name,
+    displayName: definition.displayName ?? definition.name,
+    description: definition.description ?? '',
+    permissions: [...new Set(definition.permissions)],
+  };
 }
 
 function systemRole(def: SystemRoleDefinition, resourceType: ResourceType, resourceId: string): RoleRow {

@@ -33,6 +33,9 @@ export const VAULT_ROLES: Readonly<Record<'VAULT_OWNER' | 'VAULT_EDITOR' | 'VAUL
       'vaults.delete',
       'roles.read',
       'roles.assign',
+      'roles.manage',
+      'policies.read',
+      'policies.manage',
       'keys.rotate',
       'records.*',
       'tokens.*',
@@ -60,3 +63,17 @@ export const VAULT_ROLE_ALIASES: Readonly<Record<string, keyof typeof VAULT_ROLE
   editor: 'VAULT_EDITOR',
   viewer: 'VAULT_VIEWER',
 };
+
+/**
+ * Permissions a custom role may carry. Data access (records, tokens) is not among them: custom roles get
+ * it from the policies assigned to them, column by column.
+ */
+export const CUSTOM_ROLE_PERMISSIONS: readonly string[] = [
+  'vaults.read',
+  'roles.read',
+  'roles.assign',
+  'roles.manage',
+  'policies.read',
+  'policies.manage',
+  'keys.rotate',
+];

@@ -1,3 +1,4 @@
+import { PolicyService } from '../access/policy/policy-service.js';
 import { RoleService } from '../access/role-service.js';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { AuthEpoch } from '../auth/auth-epoch.js';
@@ -40,6 +41,7 @@ export interface Services {
   readonly queries: QueryService;
   readonly files: FileService;
   readonly rotations: RotationService;
+  readonly policies: PolicyService;
   readonly sweeper: ExpirySweeper;
 }
 
@@ -83,5 +85,6 @@ export async function createServices(input: {
     files: new FileService(store, records, signer),
     rotations: new RotationService(store, keyring, vaults, logger, config.keyRotationGraceSeconds * 1000),
     sweeper: new ExpirySweeper(store, logger),
+    policies: new PolicyService(store, vaults),
   };
 }

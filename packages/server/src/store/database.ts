@@ -70,6 +70,30 @@ export interface Database {
     member_type: string;
     created_at: number;
   };
+  policies: {
+    id: string;
+    vault_id: string;
+    name: string;
+    display_name: string;
+    description: string;
+    status: string;
+    created_at: number;
+    updated_at: number;
+    created_by: string;
+    updated_by: string;
+  };
+  policy_rules: {
+    id: string;
+    policy_id: string;
+    position: number;
+    name: string;
+    expression: string;
+  };
+  role_policies: {
+    role_id: string;
+    policy_id: string;
+    created_at: number;
+  };
   signing_keys: {
     kid: string;
     algorithm: string;

@@ -261,6 +261,62 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_policies': {
+      async up(db: Kysely<unknown>) {
+        // Policies belong to a vault and go with it; their rules are kept as written (the rule language
+        // text) and parsed when loaded, so a rule is stored exactly as its author wrote it.
+        await db.schema
+          .createTable('policies')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('vault_id', 'text', (c) => c.notNull().references('vaults.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addColumn('updated_at', t.millis, (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addUniqueConstraint('policies_vault_name', ['vault_id', 'name'])
+          .execute();
+        await db.schema
+          .createTable('policy_rules')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('policy_id', 'text', (c) => c.notNull().references('policies.id').onDelete('cascade'))
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('expression', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('policy_rules_policy')
+          .on('policy_rules')
+          .columns(['policy_id', 'position'])
+          .execute();
+        await db.schema
+          .createTable('role_policies')
+          .addColumn('role_id', 'text', (c) => c.notNull().references('roles.id').onDelete('cascade'))
+          .addColumn('policy_id', 'text', (c) => c.notNull().references('policies.id').onDelete('cascade'))
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addPrimaryKeyConstraint('role_policies_pk', ['role_id', 'policy_id'])
+          .execute();
+        await db.schema.createIndex('role_policies_policy').on('role_policies').column('policy_id').execute();
+        // Vault owners manage the policies and custom roles of their vault (the owner roles of existing vaults
+        // get what new ones are created with). The list is written out: migrations never change.
+        await sql`update roles set permissions = ${JSON.stringify([
+          'vaults.read',
+          'vaults.update',
+          'vaults.delete',
+          'roles.read',
+          'roles.assign',
+          'roles.manage',
+          'policies.read',
+          'policies.manage',
+          'keys.rotate',
+          'records.*',
+          'tokens.*',
+        ])} where type = 'SYSTEM' and name = 'VAULT_OWNER'`.execute(db);
+      },
+    },
   };
 }
 

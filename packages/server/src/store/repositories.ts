@@ -1,7 +1,8 @@
 import { type Selectable, sql } from 'kysely';
 import { fileRepository, keyRotationRepository, recordRepository, tokenRepository } from './data-repositories.js';
 import type { Database } from './database.js';
-import { atomically, changed, type Db, translateUnique } from './sql-helpers.js';
+import { policyRepository } from './policy-repository.js';
+import { atomically, changed, type Db, HotQueries, translateUnique } from './sql-helpers.js';
 import type {
   ApiKeyRepository,
   ApiKeyRow,
@@ -90,6 +91,7 @@ function toVault(row: Selectable<Database['vaults']>): VaultRow {
 }
 
 function vaultRepository(db: Db): VaultRepository {
+  const hot = new HotQueries(db);
   return {
     async insert(row) {
       await translateUnique(
@@ -113,6 +115,12 @@ function vaultRepository(db: Db): VaultRepository {
     async get(id) {
       const row = await db.selectFrom('vaults').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toVault(row);
+    },
+    async version(id) {
+      const [row] = await hot.rows('vaults.version', [id], () =>
+        db.selectFrom('vaults').select('updated_at').where('id', '=', id),
+      );
+      return row && Number(row.updated_at);
     },
     async list(filter, page) {
       const { offset, limit } = checkPage(page);
@@ -445,6 +453,22 @@ function roleRepository(db: Db): RoleRepository {
       const row = await db.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toRole(row);
     },
+    async update(id, fields) {
+      const result = await db
+        .updateTable('roles')
+        .set({
+          name: fields.name,
+          display_name: fields.displayName,
+          description: fields.description,
+          permissions: JSON.stringify(fields.permissions),
+        })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return changed(result);
+    },
+    async delete(id) {
+      return changed(await db.deleteFrom('roles').where('id', '=', id).executeTakeFirst());
+    },
     async list(filter) {
       let query = db.selectFrom('roles').selectAll();
       if (filter.resourceType !== undefined) query = query.where('resource_type', '=', filter.resourceType);
@@ -571,5 +595,6 @@ export function createRepositories(db: Db, kind: StoreKind): Repositories {
     tokens: tokenRepository(db, kind === 'postgres'),
     files: fileRepository(db),
     keyRotations: keyRotationRepository(db),
+    policies: policyRepository(db),
   };
 }

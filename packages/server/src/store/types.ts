@@ -130,6 +130,11 @@ export interface MetaRepository {
 export interface VaultRepository {
   insert(row: VaultRow): Promise<void>;
   get(id: string): Promise<VaultRow | undefined>;
+  /**
+   * The vault's `updatedAt`, or undefined when there is no such vault: a cheap check that a copy of the
+   * row read earlier is still current (every change to a vault moves `updatedAt` forward).
+   */
+  version(id: string): Promise<number | undefined>;
   /** Vaults matching the filter; `ids` restricts the list to those vaults. */
   list(filter: { name?: string; status?: string; ids?: readonly string[] }, page: Page): Promise<VaultRow[]>;
   update(
@@ -189,6 +194,9 @@ export interface ApiKeyRepository {
 export interface RoleRepository {
   insert(row: RoleRow): Promise<void>;
   get(id: string): Promise<RoleRow | undefined>;
+  update(id: string, fields: Pick<RoleRow, 'name' | 'displayName' | 'description' | 'permissions'>): Promise<boolean>;
+  /** Deletes the role with its memberships and policy assignments. */
+  delete(id: string): Promise<boolean>;
   list(filter: {
     resourceType?: ResourceType;
     resourceId?: string;
@@ -201,6 +209,44 @@ export interface RoleRepository {
   members(roleId: string): Promise<RoleMemberRow[]>;
   rolesOfMember(memberId: string): Promise<RoleRow[]>;
   removeMemberEverywhere(memberId: string): Promise<void>;
+}
+
+export type PolicyStatus = 'ACTIVE' | 'INACTIVE';
+
+export interface PolicyRuleRow {
+  readonly id: string;
+  readonly name: string;
+  /** The rule as written, in the policy language (docs/policies.md). */
+  readonly expression: string;
+}
+
+export interface PolicyRow {
+  readonly id: string;
+  readonly vaultId: string;
+  readonly name: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly status: PolicyStatus;
+  readonly rules: readonly PolicyRuleRow[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+}
+
+export interface PolicyRepository {
+  /** Throws {@link UniqueViolationError} when the vault already has a policy of that name. */
+  insert(row: PolicyRow): Promise<void>;
+  get(id: string): Promise<PolicyRow | undefined>;
+  list(filter: { vaultIds?: readonly string[]; name?: string }, page: Page): Promise<PolicyRow[]>;
+  /** Replaces the policy's fields and rules; false when it does not exist. */
+  update(row: PolicyRow): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  assign(policyId: string, roleIds: readonly string[], now: number): Promise<void>;
+  unassign(policyId: string, roleIds: readonly string[]): Promise<void>;
+  roleIds(policyId: string): Promise<string[]>;
+  /** Policies assigned to any of the roles (each once), with their rules; `activeOnly` leaves out INACTIVE ones. */
+  ofRoles(roleIds: readonly string[], options: { activeOnly: boolean }): Promise<PolicyRow[]>;
 }
 
 export interface SigningKeyRepository {
@@ -389,6 +435,7 @@ export interface Repositories {
   readonly tokens: TokenRepository;
   readonly files: FileRepository;
   readonly keyRotations: KeyRotationRepository;
+  readonly policies: PolicyRepository;
 }
 
 export interface Store extends Repositories {

@@ -5,6 +5,7 @@ import { registerAuthRoutes } from './auth.js';
 import { registerFileRoutes } from './files.js';
 import { registerHealthRoutes } from './health.js';
 import { registerKeyRoutes } from './keys.js';
+import { registerPolicyRoutes } from './policies.js';
 import { registerRecordRoutes } from './records.js';
 import { registerRoleRoutes } from './roles.js';
 import { registerServiceAccountRoutes } from './service-accounts.js';
@@ -17,6 +18,7 @@ export function registerRoutes(app: App, services: Services): void {
   registerServiceAccountRoutes(app, services);
   registerApiKeyRoutes(app, services);
   registerRoleRoutes(app, services);
+  registerPolicyRoutes(app, services);
   registerRecordRoutes(app, services);
   registerFileRoutes(app, services);
   registerKeyRoutes(app, services);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Services } from '../../server/services.js';
 import type { RoleRow } from '../../store/types.js';
 import { principalOf } from '../principal.js';
-import { id, idResponse } from '../schemas.js';
+import { emptyObject, id, idResponse, nameText, opt, text } from '../schemas.js';
 import type { App } from '../types.js';
 
 const roleOutput = z.object({
@@ -30,6 +30,14 @@ function roleOut(role: RoleRow): z.infer<typeof roleOutput> {
     resource: { ID: role.resourceId, type: role.resourceType },
   };
 }
+
+const roleDefinition = z.object({
+  name: nameText('roleDefinition.name'),
+  displayName: opt(text(100, 'roleDefinition.displayName')),
+  description: opt(text(1000, 'roleDefinition.description')),
+  permissions: z.array(z.string().max(100)).max(50).default([]),
+  levels: opt(z.array(z.string()).max(10)),
+});
 
 const membersBody = z.object({
   ID: id,
@@ -64,6 +72,58 @@ export function registerRoleRoutes(app: App, services: Services): void {
         ...(q.type && { type: q.type }),
       });
       return { roles: roles.map(roleOut) };
+    },
+  );
+
+  app.post(
+    '/v1/roles',
+    {
+      schema: {
+        tags: ['roles'],
+        summary: 'Create a custom role on a vault (its data access comes from the policies assigned to it)',
+        body: z.object({
+          roleDefinition: roleDefinition,
+          resource: z.object({ ID: id, type: z.literal('VAULT') }),
+        }),
+        response: { 200: idResponse },
+      },
+    },
+    async (request) => {
+      const { roleDefinition: def, resource } = request.body;
+      return { ID: (await services.roles.createCustom(principalOf(request), resource.ID, def)).id };
+    },
+  );
+
+  app.patch(
+    '/v1/roles/:ID',
+    {
+      schema: {
+        tags: ['roles'],
+        summary: 'Change a custom role',
+        params: z.object({ ID: id }),
+        body: z.object({ ID: opt(id), roleDefinition: roleDefinition }),
+        response: { 200: idResponse },
+      },
+    },
+    async (request) => {
+      await services.roles.updateCustom(principalOf(request), request.params.ID, request.body.roleDefinition);
+      return { ID: request.params.ID };
+    },
+  );
+
+  app.delete(
+    '/v1/roles/:ID',
+    {
+      schema: {
+        tags: ['roles'],
+        summary: 'Delete a custom role (its members lose it at once)',
+        params: z.object({ ID: id }),
+        response: { 200: emptyObject },
+      },
+    },
+    async (request) => {
+      await services.roles.deleteCustom(principalOf(request), request.params.ID);
+      return {};
     },
   );
 
