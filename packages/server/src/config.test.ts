@@ -57,6 +57,7 @@ describe('loadConfig defaults', () => {
       keyRotationGraceSeconds: 30,
       sqliteSynchronous: 'FULL',
       authCacheSeconds: 10,
+      auditLog: true,
     });
   });
 

@@ -46,6 +46,7 @@ const fileSchema = z
     keyRotationGraceSeconds: integer(0, 3600).optional(),
     sqliteSynchronous: z.enum(['FULL', 'NORMAL']).optional(),
     authCacheSeconds: integer(0, 3600).optional(),
+    auditLog: booleanish.optional(),
   })
   .strict();
 
@@ -93,6 +94,8 @@ export interface Config {
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
   /** How long a verified principal may be reused before its service account and roles are re-read. */
   readonly authCacheSeconds: number;
+  /** Whether requests are written to the audit log (only benchmarks turn it off; production refuses to). */
+  readonly auditLog: boolean;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +125,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   keyRotationGraceSeconds: 'STRONGROOM_KEY_ROTATION_GRACE_SECONDS',
   sqliteSynchronous: 'STRONGROOM_SQLITE_SYNCHRONOUS',
   authCacheSeconds: 'STRONGROOM_AUTH_CACHE_SECONDS',
+  auditLog: 'STRONGROOM_AUDIT_LOG',
 };
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -237,6 +241,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }
   }
 
+  if (production && merged.auditLog === false) problems.push('auditLog cannot be turned off in production');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: merged.port ?? 8080,
@@ -256,6 +261,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     keyRotationGraceSeconds: merged.keyRotationGraceSeconds ?? 30,
     sqliteSynchronous: merged.sqliteSynchronous ?? 'FULL',
     authCacheSeconds: merged.authCacheSeconds ?? 10,
+    auditLog: merged.auditLog ?? true,
   };
 }
 

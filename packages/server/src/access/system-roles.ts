@@ -37,6 +37,7 @@ export const VAULT_ROLES: Readonly<Record<'VAULT_OWNER' | 'VAULT_EDITOR' | 'VAUL
       'policies.read',
       'policies.manage',
       'keys.rotate',
+      'audit.read',
       'records.*',
       'tokens.*',
     ],

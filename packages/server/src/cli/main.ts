@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerApiKeys } from './commands/api-keys.js';
+import { registerAudit } from './commands/audit.js';
 import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import { registerServiceAccounts } from './commands/service-accounts.js';
@@ -20,6 +21,7 @@ registerServiceAccounts(program);
 registerToken(program);
 registerApiKeys(program);
 registerKeys(program);
+registerAudit(program);
 
 try {
   await program.parseAsync(process.argv);

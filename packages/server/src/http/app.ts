@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyServerOptions, LogController, type onRequestHookHandler } from 'fastify';
+import Fastify, {
+  type FastifyServerOptions,
+  LogController,
+  type onRequestHookHandler,
+  type onSendHookHandler,
+} from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
-import { badRequest } from '../errors.js';
+import { entryFor } from '../audit/http-entry.js';
+import { badRequest, errorBody } from '../errors.js';
 import type { Services } from '../server/services.js';
 import { clientErrorHandler, registerErrorHandling, sendError, toAppError } from './error-handler.js';
 import { registerRoutes } from './routes/index.js';
@@ -72,6 +78,32 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     );
     done();
   });
+  // The audit log, fail-closed: a request's answer leaves only once its audit entry is committed; if the
+  // entry cannot be written, the caller gets a 500 and none of the data. Only authenticated requests are
+  // recorded (and successful file downloads by signed URL), so nobody can fill the log anonymously.
+  const audit = services.audit;
+  const auditHook: onSendHookHandler = async (request, reply, payload) => {
+    if (!audit || (!request.principal && (request.route !== '/v1/files/:grant' || reply.statusCode >= 400))) {
+      return payload;
+    }
+    const entry = entryFor(request, reply, payload);
+    if (!entry) return payload;
+    try {
+      await audit.append(entry);
+      return payload;
+    } catch {
+      reply.code(500);
+      reply.removeHeader('content-length');
+      reply.removeHeader('content-disposition');
+      reply.header('content-type', 'application/json; charset=utf-8');
+      return JSON.stringify(
+        errorBody(
+          'INTERNAL',
+          `The request could not be recorded in the audit log, so its result is withheld (request ${request.id}).`,
+        ),
+      );
+    }
+  };
   // Per-route hooks, decided once when each route is registered rather than on every request: public
   // routes (`config.auth === false`) get no authentication hook at all. Callback style on purpose: a
   // cached principal is found synchronously, so the common request pays for no promise (bench/auth).
@@ -110,6 +142,10 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     const existing =
       route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
     route.onRequest = [onRequest, ...existing];
+    if (audit) {
+      const sends = route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend];
+      route.onSend = [...sends, auditHook];
+    }
   });
 
   await app.register(fastifySwagger, {

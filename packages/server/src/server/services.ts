@@ -1,5 +1,7 @@
 import { PolicyService } from '../access/policy/policy-service.js';
 import { RoleService } from '../access/role-service.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { AuditService } from '../audit/audit-service.js';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { AuthEpoch } from '../auth/auth-epoch.js';
 import { Authenticator } from '../auth/authenticator.js';
@@ -42,6 +44,9 @@ export interface Services {
   readonly files: FileService;
   readonly rotations: RotationService;
   readonly policies: PolicyService;
+  /** Undefined when the audit log is turned off (benchmarks only). */
+  readonly audit: AuditLog | undefined;
+  readonly auditReader: AuditService;
   readonly sweeper: ExpirySweeper;
 }
 
@@ -86,5 +91,7 @@ export async function createServices(input: {
     rotations: new RotationService(store, keyring, vaults, logger, config.keyRotationGraceSeconds * 1000),
     sweeper: new ExpirySweeper(store, logger),
     policies: new PolicyService(store, vaults),
+    auditReader: new AuditService(store),
+    audit: config.auditLog ? new AuditLog(store, keyring.serverKey(['audit-chain']), logger) : undefined,
   };
 }

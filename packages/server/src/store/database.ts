@@ -89,6 +89,30 @@ export interface Database {
     name: string;
     expression: string;
   };
+  audit_events: {
+    seq: number;
+    id: string;
+    ts: number;
+    request_id: string;
+    actor: string;
+    actor_type: string;
+    auth_mode: string;
+    jwt_id: string;
+    context_id: string;
+    ip_address: string;
+    api_name: string;
+    http_method: string;
+    uri: string;
+    action_type: string;
+    resource_type: string;
+    vault_id: string;
+    resource_ids: string;
+    status_code: number;
+    message: string;
+    prev_hash: Buffer;
+    hash: Buffer;
+  };
+  audit_head: { id: number; seq: number; hash: Buffer };
   role_policies: {
     role_id: string;
     policy_id: string;

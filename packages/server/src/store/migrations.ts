@@ -317,6 +317,61 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
         ])} where type = 'SYSTEM' and name = 'VAULT_OWNER'`.execute(db);
       },
     },
+    '0005_audit': {
+      async up(db: Kysely<unknown>) {
+        // The audit log: an append-only chain. Each entry's hash is an HMAC (under a key derived from the
+        // root key) over the previous entry's hash and the entry itself; the head row holds the last link,
+        // so a modified, inserted, deleted or truncated entry breaks the chain (`strongroom audit verify`).
+        await db.schema
+          .createTable('audit_events')
+          .addColumn('seq', t.millis, (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('ts', t.millis, (c) => c.notNull())
+          .addColumn('request_id', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('actor_type', 'text', (c) => c.notNull())
+          .addColumn('auth_mode', 'text', (c) => c.notNull())
+          .addColumn('jwt_id', 'text', (c) => c.notNull())
+          .addColumn('context_id', 'text', (c) => c.notNull())
+          .addColumn('ip_address', 'text', (c) => c.notNull())
+          .addColumn('api_name', 'text', (c) => c.notNull())
+          .addColumn('http_method', 'text', (c) => c.notNull())
+          .addColumn('uri', 'text', (c) => c.notNull())
+          .addColumn('action_type', 'text', (c) => c.notNull())
+          .addColumn('resource_type', 'text', (c) => c.notNull())
+          .addColumn('vault_id', 'text', (c) => c.notNull())
+          .addColumn('resource_ids', 'text', (c) => c.notNull())
+          .addColumn('status_code', 'integer', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('prev_hash', t.bytes, (c) => c.notNull())
+          .addColumn('hash', t.bytes, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_events_ts').on('audit_events').columns(['ts', 'seq']).execute();
+        await db.schema.createIndex('audit_events_vault').on('audit_events').columns(['vault_id', 'seq']).execute();
+        await db.schema
+          .createTable('audit_head')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('seq', t.millis, (c) => c.notNull())
+          .addColumn('hash', t.bytes, (c) => c.notNull())
+          .execute();
+        // The chain starts from a fixed genesis link, so the head row always exists to be locked.
+        await sql`insert into audit_head (id, seq, hash) values (1, 0, ${Buffer.alloc(32)})`.execute(db);
+        await sql`update roles set permissions = ${JSON.stringify([
+          'vaults.read',
+          'vaults.update',
+          'vaults.delete',
+          'roles.read',
+          'roles.assign',
+          'roles.manage',
+          'policies.read',
+          'policies.manage',
+          'keys.rotate',
+          'audit.read',
+          'records.*',
+          'tokens.*',
+        ])} where type = 'SYSTEM' and name = 'VAULT_OWNER'`.execute(db);
+      },
+    },
   };
 }
 

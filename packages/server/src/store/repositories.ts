@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import { auditRepository } from './audit-repository.js';
 import { fileRepository, keyRotationRepository, recordRepository, tokenRepository } from './data-repositories.js';
 import type { Database } from './database.js';
 import { policyRepository } from './policy-repository.js';
@@ -596,5 +597,6 @@ export function createRepositories(db: Db, kind: StoreKind): Repositories {
     files: fileRepository(db),
     keyRotations: keyRotationRepository(db),
     policies: policyRepository(db),
+    audit: auditRepository(db, kind === 'postgres'),
   };
 }

@@ -249,6 +249,58 @@ export interface PolicyRepository {
   ofRoles(roleIds: readonly string[], options: { activeOnly: boolean }): Promise<PolicyRow[]>;
 }
 
+/** One entry of the audit log, as stored (never a value, a token or a secret). */
+export interface AuditEventRow {
+  /** Position in the chain: 1, 2, 3, … without gaps. */
+  readonly seq: number;
+  readonly id: string;
+  readonly ts: number;
+  readonly requestId: string;
+  readonly actor: string;
+  readonly actorType: string;
+  readonly authMode: string;
+  /** The bearer token's `jti`, or the API key's ID. */
+  readonly jwtId: string;
+  /** The token's `ctx`, as JSON text when it is an object. */
+  readonly contextId: string;
+  readonly ipAddress: string;
+  /** `METHOD /route/:pattern`. */
+  readonly apiName: string;
+  readonly httpMethod: string;
+  /** The path, without the query string (queries can carry values). */
+  readonly uri: string;
+  readonly actionType: string;
+  readonly resourceType: string;
+  readonly vaultId: string;
+  readonly resourceIds: readonly string[];
+  readonly statusCode: number;
+  readonly message: string;
+  readonly prevHash: Buffer;
+  readonly hash: Buffer;
+}
+
+export interface AuditFilter {
+  /** Only these vaults' entries (and, with `includeAccount`, entries of no vault). */
+  readonly vaultIds?: readonly string[];
+  readonly actor?: string;
+  readonly actionType?: string;
+  readonly requestId?: string;
+  readonly fromTs?: number;
+  readonly toTs?: number;
+  /** Keyset pagination: entries after this position (in the order asked for). */
+  readonly afterSeq?: number;
+}
+
+export interface AuditRepository {
+  /** The last link of the chain; on PostgreSQL locked until the transaction ends, so appends serialise. */
+  head(): Promise<{ seq: number; hash: Buffer } | undefined>;
+  setHead(seq: number, hash: Buffer): Promise<void>;
+  insertMany(rows: readonly AuditEventRow[]): Promise<void>;
+  list(filter: AuditFilter, page: Page & { descending: boolean }): Promise<AuditEventRow[]>;
+  /** Entries in chain order from `fromSeq` (inclusive), for verification. */
+  scan(fromSeq: number, limit: number): Promise<AuditEventRow[]>;
+}
+
 export interface SigningKeyRepository {
   insert(row: SigningKeyRow): Promise<void>;
   list(): Promise<SigningKeyRow[]>;
@@ -366,10 +418,14 @@ export interface TokenRow {
   readonly createdAt: number;
 }
 
+export type TokenValueRow = Pick<TokenRow, 'tokenHash' | 'value' | 'table' | 'column' | 'expiresAt'>;
+
 export interface TokenRepository {
   insertMany(rows: readonly TokenRow[]): Promise<void>;
   get(vaultId: string, tokenHash: Buffer): Promise<TokenRow | undefined>;
   getMany(vaultId: string, tokenHashes: readonly Buffer[]): Promise<TokenRow[]>;
+  /** What detokenize reads of the given tokens: their sealed values and where they belong, nothing else. */
+  getValues(vaultId: string, tokenHashes: readonly Buffer[]): Promise<TokenValueRow[]>;
   findByValueIndex(vaultId: string, groupName: string, valueIndexes: readonly Buffer[]): Promise<TokenRow[]>;
   /** Deletes those of the given tokens no cell refers to any more; returns how many. */
   deleteUnreferenced(vaultId: string, tokenHashes: readonly Buffer[]): Promise<number>;
@@ -436,6 +492,7 @@ export interface Repositories {
   readonly files: FileRepository;
   readonly keyRotations: KeyRotationRepository;
   readonly policies: PolicyRepository;
+  readonly audit: AuditRepository;
 }
 
 export interface Store extends Repositories {

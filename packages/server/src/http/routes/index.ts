@@ -1,6 +1,7 @@
 import type { Services } from '../../server/services.js';
 import type { App } from '../types.js';
 import { registerApiKeyRoutes } from './api-keys.js';
+import { registerAuditRoutes } from './audit.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerFileRoutes } from './files.js';
 import { registerHealthRoutes } from './health.js';
@@ -19,6 +20,7 @@ export function registerRoutes(app: App, services: Services): void {
   registerApiKeyRoutes(app, services);
   registerRoleRoutes(app, services);
   registerPolicyRoutes(app, services);
+  registerAuditRoutes(app, services);
   registerRecordRoutes(app, services);
   registerFileRoutes(app, services);
   registerKeyRoutes(app, services);
