@@ -58,6 +58,7 @@ describe('loadConfig defaults', () => {
       sqliteSynchronous: 'FULL',
       authCacheSeconds: 10,
       auditLog: true,
+      auditDurability: 'relaxed',
     });
   });
 

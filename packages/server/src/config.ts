@@ -47,6 +47,7 @@ const fileSchema = z
     sqliteSynchronous: z.enum(['FULL', 'NORMAL']).optional(),
     authCacheSeconds: integer(0, 3600).optional(),
     auditLog: booleanish.optional(),
+    auditDurability: z.enum(['full', 'relaxed']).optional(),
   })
   .strict();
 
@@ -96,6 +97,11 @@ export interface Config {
   readonly authCacheSeconds: number;
   /** Whether requests are written to the audit log (only benchmarks turn it off; production refuses to). */
   readonly auditLog: boolean;
+  /**
+   * `relaxed` (default): audit entries commit without waiting for the disk (they survive a crash of the
+   * process, not a power loss of the machine); `full`: every batch of entries waits for the disk.
+   */
+  readonly auditDurability: 'full' | 'relaxed';
 }
 
 export class ConfigError extends Error {
@@ -126,6 +132,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   sqliteSynchronous: 'STRONGROOM_SQLITE_SYNCHRONOUS',
   authCacheSeconds: 'STRONGROOM_AUTH_CACHE_SECONDS',
   auditLog: 'STRONGROOM_AUDIT_LOG',
+  auditDurability: 'STRONGROOM_AUDIT_DURABILITY',
 };
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -262,6 +269,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     sqliteSynchronous: merged.sqliteSynchronous ?? 'FULL',
     authCacheSeconds: merged.authCacheSeconds ?? 10,
     auditLog: merged.auditLog ?? true,
+    auditDurability: merged.auditDurability ?? 'relaxed',
   };
 }
 

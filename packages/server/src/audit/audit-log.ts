@@ -24,6 +24,7 @@ export class AuditLog {
     private readonly store: Store,
     private readonly key: Uint8Array,
     private readonly logger: Logger,
+    private readonly durability: 'full' | 'relaxed' = 'full',
   ) {}
 
   /** Resolves once the entry is committed; rejects if it could not be. */
@@ -42,16 +43,19 @@ export class AuditLog {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH);
       try {
-        await this.store.transaction(async (tx) => {
-          const head = (await tx.audit.head()) ?? { seq: 0, hash: GENESIS };
-          const linked = chain(
-            this.key,
-            head,
-            batch.map((p) => p.entry),
-          );
-          await tx.audit.insertMany(linked.rows);
-          await tx.audit.setHead(linked.head.seq, linked.head.hash);
-        });
+        await this.store.transaction(
+          async (tx) => {
+            const head = (await tx.audit.head()) ?? { seq: 0, hash: GENESIS };
+            const linked = chain(
+              this.key,
+              head,
+              batch.map((p) => p.entry),
+            );
+            await tx.audit.insertMany(linked.rows);
+            await tx.audit.setHead(linked.head.seq, linked.head.hash);
+          },
+          { durability: this.durability },
+        );
         for (const p of batch) p.resolve();
       } catch (err) {
         this.logger.error(

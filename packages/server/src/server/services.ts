@@ -92,6 +92,8 @@ export async function createServices(input: {
     sweeper: new ExpirySweeper(store, logger),
     policies: new PolicyService(store, vaults),
     auditReader: new AuditService(store),
-    audit: config.auditLog ? new AuditLog(store, keyring.serverKey(['audit-chain']), logger) : undefined,
+    audit: config.auditLog
+      ? new AuditLog(store, keyring.serverKey(['audit-chain']), logger, config.auditDurability)
+      : undefined,
   };
 }

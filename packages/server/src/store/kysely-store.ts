@@ -17,8 +17,29 @@ export function createKyselyStore(
   return {
     kind,
     ...repos,
-    transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-      return db.transaction().execute((trx) => fn(createRepositories(trx, kind)));
+    transaction<T>(
+      fn: (tx: Repositories) => Promise<T>,
+      options: { durability?: 'full' | 'relaxed' } = {},
+    ): Promise<T> {
+      const run = (trx: Kysely<Database>) => fn(createRepositories(trx, kind));
+      if (options.durability !== 'relaxed') return db.transaction().execute(run);
+      if (kind === 'postgres') {
+        return db.transaction().execute(async (trx) => {
+          await sql`set local synchronous_commit = off`.execute(trx);
+          return run(trx);
+        });
+      }
+      // SQLite changes its safety level only between transactions, per connection: hold the connection
+      // for the whole sequence so that no other transaction commits under the relaxed level.
+      return db.connection().execute(async (conn) => {
+        const level = (await sql<{ synchronous: number }>`pragma synchronous`.execute(conn)).rows[0]?.synchronous ?? 2;
+        await sql`pragma synchronous = NORMAL`.execute(conn);
+        try {
+          return await conn.transaction().execute(run);
+        } finally {
+          await sql.raw(`pragma synchronous = ${Number(level)}`).execute(conn);
+        }
+      });
     },
     async migrate() {
       await migrateToLatest(db as unknown as Kysely<unknown>, kind, options.schema);

@@ -500,8 +500,12 @@ export interface Store extends Repositories {
   /**
    * Runs `fn` in one transaction: everything it writes commits together or not at all, and the
    * returned promise resolves only after the commit.
+   *
+   * `durability: 'relaxed'` commits without waiting for the disk: the commit survives a crash of the
+   * process but not of the machine (SQLite `synchronous = NORMAL` for this transaction, PostgreSQL
+   * `synchronous_commit = off`). Only for writes whose loss on power failure is acceptable.
    */
-  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Repositories) => Promise<T>, options?: { durability?: 'full' | 'relaxed' }): Promise<T>;
   /** Brings the schema up to date (idempotent, safe to run from several nodes at once). */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query. */
