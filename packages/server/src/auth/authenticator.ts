@@ -81,8 +81,14 @@ export class Authenticator {
   private async resolveBearer(token: string, now: number, generation: number, hit?: CacheEntry): Promise<CacheEntry> {
     // An entry that is only due for a re-check keeps its verified claims: the signature is checked once.
     const verified = hit?.claims && now < hit.validUntil ? hit.claims : await this.issuer.verify(token);
-    const account = await this.store.serviceAccounts.get(verified.serviceAccountId);
+    const [account, revocation] = await Promise.all([
+      this.store.serviceAccounts.get(verified.serviceAccountId),
+      this.store.revocations.check(verified.jti, verified.serviceAccountId),
+    ]);
     if (account?.status !== 'ACTIVE') throw unauthorized();
+    if (revocation.tokenRevoked || verified.iat * 1000 <= revocation.revokedBefore) {
+      throw unauthorized('The request is unauthorized. The access token has been revoked.');
+    }
     if (verified.keyId) {
       const key = await this.store.serviceAccountKeys.get(verified.keyId);
       if (key?.status !== 'ACTIVE' || key.serviceAccountId !== account.id) throw unauthorized();

@@ -30,6 +30,8 @@ export interface BearerClaims {
   readonly context: RequestContext | undefined;
   readonly jti: string;
   /** Seconds since the epoch. */
+  readonly iat: number;
+  /** Seconds since the epoch. */
   readonly exp: number;
 }
 
@@ -172,6 +174,7 @@ export class TokenIssuer {
       roleIds: roles as string[],
       context: payload.ctx as RequestContext | undefined,
       jti: payload.jti as string,
+      iat: payload.iat as number,
       exp,
     };
   }

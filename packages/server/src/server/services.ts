@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit-service.js';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { AuthEpoch } from '../auth/auth-epoch.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { RevocationService } from '../auth/revocation-service.js';
 import { ServiceAccountService } from '../auth/service-accounts.js';
 import { TokenAudiences } from '../auth/token-audiences.js';
 import { TokenGrantService } from '../auth/token-grant.js';
@@ -34,6 +35,7 @@ export interface Services {
   readonly issuer: TokenIssuer;
   readonly grants: TokenGrantService;
   readonly authenticator: Authenticator;
+  readonly revocations: RevocationService;
   readonly roles: RoleService;
   readonly serviceAccounts: ServiceAccountService;
   readonly apiKeys: ApiKeyService;
@@ -80,6 +82,7 @@ export async function createServices(input: {
     issuer,
     grants: new TokenGrantService(store, issuer, audiences, epoch),
     authenticator: new Authenticator(store, issuer, epoch, config),
+    revocations: new RevocationService(store, issuer, epoch),
     roles,
     serviceAccounts: new ServiceAccountService(store, roles, urls, audiences, epoch),
     apiKeys: new ApiKeyService(store, epoch),

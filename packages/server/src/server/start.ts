@@ -53,6 +53,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     services.urls.setListening(listening);
     const bootstrapped = await bootstrap(services, { demo: config.demo });
     services.sweeper.start();
+    await services.epoch.follow(store, logger);
     // Rotations interrupted by a crash or a restart carry on where they stopped.
     await services.rotations.resumeAll();
     const running: RunningServer = {
@@ -64,6 +65,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       tls,
       async close() {
         services.sweeper.stop();
+        services.epoch.stop();
         await app?.close();
         await services.rotations.shutdown();
         await store?.close();

@@ -113,6 +113,9 @@ export interface Database {
     hash: Buffer;
   };
   audit_head: { id: number; seq: number; hash: Buffer };
+  revoked_tokens: { jti: string; service_account_id: string; expires_at: number; revoked_at: number };
+  principal_revocations: { service_account_id: string; revoked_before: number };
+  auth_generation: { id: number; value: number };
   role_policies: {
     role_id: string;
     policy_id: string;

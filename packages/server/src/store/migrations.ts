@@ -372,6 +372,33 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
         ])} where type = 'SYSTEM' and name = 'VAULT_OWNER'`.execute(db);
       },
     },
+    '0006_revocation': {
+      async up(db: Kysely<unknown>) {
+        // Revoked bearer tokens, kept until they would have expired anyway.
+        await db.schema
+          .createTable('revoked_tokens')
+          .addColumn('jti', 'text', (c) => c.primaryKey())
+          .addColumn('service_account_id', 'text', (c) => c.notNull())
+          .addColumn('expires_at', t.millis, (c) => c.notNull())
+          .addColumn('revoked_at', t.millis, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('revoked_tokens_expiry').on('revoked_tokens').column('expires_at').execute();
+        // "Every token of this principal issued up to now": one timestamp per service account.
+        await db.schema
+          .createTable('principal_revocations')
+          .addColumn('service_account_id', 'text', (c) => c.primaryKey())
+          .addColumn('revoked_before', t.millis, (c) => c.notNull())
+          .execute();
+        // A counter every node polls: bumped on any change that affects authentication, so cached
+        // principals everywhere are re-checked within the poll interval.
+        await db.schema
+          .createTable('auth_generation')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('value', t.millis, (c) => c.notNull())
+          .execute();
+        await sql`insert into auth_generation (id, value) values (1, 0)`.execute(db);
+      },
+    },
   };
 }
 

@@ -301,6 +301,18 @@ export interface AuditRepository {
   scan(fromSeq: number, limit: number): Promise<AuditEventRow[]>;
 }
 
+export interface RevocationRepository {
+  revokeToken(row: { jti: string; serviceAccountId: string; expiresAt: number; revokedAt: number }): Promise<void>;
+  /** Tokens of the service account issued at or before `before` (ms) are refused from now on. */
+  revokeAllBefore(serviceAccountId: string, before: number): Promise<void>;
+  /** Whether this token is revoked, and the service account's revoke-all time (0 when none). */
+  check(jti: string, serviceAccountId: string): Promise<{ tokenRevoked: boolean; revokedBefore: number }>;
+  deleteExpired(now: number): Promise<number>;
+  /** The shared authentication generation every node polls. */
+  generation(): Promise<number>;
+  bumpGeneration(): Promise<void>;
+}
+
 export interface SigningKeyRepository {
   insert(row: SigningKeyRow): Promise<void>;
   list(): Promise<SigningKeyRow[]>;
@@ -493,6 +505,7 @@ export interface Repositories {
   readonly keyRotations: KeyRotationRepository;
   readonly policies: PolicyRepository;
   readonly audit: AuditRepository;
+  readonly revocations: RevocationRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Services } from '../../server/services.js';
 import { principalOf } from '../principal.js';
-import { opt } from '../schemas.js';
+import { id, opt } from '../schemas.js';
 import type { App } from '../types.js';
 
 const tokenRequest = z.object({
@@ -70,6 +70,44 @@ export function registerAuthRoutes(app: App, services: Services): void {
         roleIDs: principal.roles.map((r) => r.id),
         ...(principal.context !== undefined && { context: principal.context }),
       };
+    },
+  );
+
+  app.post(
+    '/v1/auth/revoke',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Revoke a bearer token (Strongroom): {"token"} — your own, or any as an account admin — or {"jti","serviceAccountID"}',
+        body: z.union([
+          z.object({ token: z.string().min(1).max(8192) }).strict(),
+          z.object({ jti: z.string().min(1).max(100), serviceAccountID: id }).strict(),
+        ]),
+        response: { 200: z.object({ revoked: z.literal(true) }) },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if ('token' in body) await services.revocations.revokeToken(principalOf(request), body.token);
+      else await services.revocations.revokeJti(principalOf(request), body.jti, body.serviceAccountID);
+      return { revoked: true as const };
+    },
+  );
+
+  app.post(
+    '/v1/serviceAccounts/:ID/revokeTokens',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke every bearer token the service account holds (Strongroom; API keys are not affected)',
+        params: z.object({ ID: id }),
+        response: { 200: z.object({ revoked: z.literal(true) }) },
+      },
+    },
+    async (request) => {
+      await services.revocations.revokeAll(principalOf(request), request.params.ID);
+      return { revoked: true as const };
     },
   );
 }

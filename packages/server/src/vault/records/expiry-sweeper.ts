@@ -35,6 +35,8 @@ export class ExpirySweeper {
     const cells = await this.store.records.deleteExpiredCells(now);
     const tokens = await this.store.tokens.deleteExpired(now);
     if (cells + tokens > 0) this.logger.info({ cells, tokens }, 'expired transient values removed');
+    // Revocations of bearer tokens that have expired anyway are no longer needed.
+    await this.store.revocations.deleteExpired(now);
     return { cells, tokens };
   }
 }
