@@ -43,7 +43,10 @@ export function registerAudit(program: Command): void {
       if (config.rootKey.kind === 'dev-file') {
         const { existsSync } = await import('node:fs');
         if (config.rootKey.file === undefined || !existsSync(config.rootKey.file)) {
-          throw new CliError(`no root key: ${config.rootKey.file ?? 'the data directory'} has none; set STRONGROOM_ROOT_KEY`, 2);
+          throw new CliError(
+            `no root key: ${config.rootKey.file ?? 'the data directory’s key file'} does not exist; set STRONGROOM_ROOT_KEY or --root-key-file`,
+            2,
+          );
         }
       }
       const store = openStore(config.databaseUrl, { synchronous: config.sqliteSynchronous });
