@@ -116,12 +116,17 @@ export class Authenticator {
 
   private async resolveApiKey(key: string, now: number, generation: number): Promise<CacheEntry> {
     const row = await this.store.apiKeys.findByHash(hashApiKey(key));
-    if (row?.status !== 'ACTIVE' || (row.expiresAt !== null && row.expiresAt <= now)) {
-      throw unauthorized();
+    if (!row) throw unauthorized();
+    // Whoever sends the key holds its secret: telling them why it no longer works reveals nothing.
+    if (row.status !== 'ACTIVE') throw unauthorized('The request is unauthorized. The API key is disabled.');
+    if (row.expiresAt !== null && row.expiresAt <= now) {
+      throw unauthorized('The request is unauthorized. The API key has expired.');
     }
     const account = await this.store.serviceAccounts.get(row.serviceAccountId);
     if (account?.status !== 'ACTIVE' || !account.apiKeyEnabled) throw unauthorized();
     const roles = await this.store.roles.rolesOfMember(account.id);
+    // Last use, recorded when the key is (re)verified: to within authCacheSeconds, at no cost per request.
+    void this.store.apiKeys.touch(row.id, now).catch(() => {});
     return {
       principal: {
         type: 'SERVICE_ACCOUNT',

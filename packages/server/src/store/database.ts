@@ -52,6 +52,7 @@ export interface Database {
     expires_at: number | null;
     created_at: number;
     updated_at: number;
+    last_used_at: number | null;
   };
   roles: {
     id: string;

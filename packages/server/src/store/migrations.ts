@@ -399,6 +399,11 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
         await sql`insert into auth_generation (id, value) values (1, 0)`.execute(db);
       },
     },
+    '0007_api_key_last_used': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('api_keys').addColumn('last_used_at', t.millis).execute();
+      },
+    },
   };
 }
 

@@ -351,11 +351,15 @@ function toApiKey(row: Selectable<Database['api_keys']>): ApiKeyRow {
     expiresAt: row.expires_at === null ? null : Number(row.expires_at),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
   };
 }
 
 function apiKeyRepository(db: Db): ApiKeyRepository {
   return {
+    async touch(id, at) {
+      await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+    },
     async insert(row) {
       await translateUnique(
         db

@@ -77,6 +77,8 @@ export interface ApiKeyRow {
   readonly expiresAt: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** When the key last authenticated a request (to within the authentication cache time); null if never. */
+  readonly lastUsedAt?: number | null;
 }
 
 export type RoleType = 'SYSTEM' | 'CUSTOM';
@@ -189,6 +191,8 @@ export interface ApiKeyRepository {
   ): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   deleteForAccount(serviceAccountId: string): Promise<void>;
+  /** Records that the key authenticated a request at `at`. */
+  touch(id: string, at: number): Promise<void>;
 }
 
 export interface RoleRepository {

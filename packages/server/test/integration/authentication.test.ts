@@ -201,7 +201,9 @@ for (const store of ['sqlite', 'postgres'] as const) {
           body: { status: 'DISABLED' },
         });
         expect(disable.body.status).toBe('DISABLED');
-        expect((await t.request('GET', '/v1/vaults', { token: key })).status).toBe(401);
+        const refused = await t.request('GET', '/v1/vaults', { token: key });
+        expect(refused.status).toBe(401);
+        expect(refused.body.error.message).toBe('The request is unauthorized. The API key is disabled.');
         await t.request('PATCH', `/v1/serviceAccounts/${saId}/apikey/${created.body.apiKeyID}`, {
           body: { status: 'ACTIVE' },
         });
@@ -215,11 +217,29 @@ for (const store of ['sqlite', 'postgres'] as const) {
         expect(created.body.expiresAt).toBe(expiresAt);
         expect((await t.request('GET', '/v1/vaults', { token: created.body.apiKey })).status).toBe(200);
         await new Promise((r) => setTimeout(r, 1700));
-        expect((await t.request('GET', '/v1/vaults', { token: created.body.apiKey })).status).toBe(401);
+        const refused = await t.request('GET', '/v1/vaults', { token: created.body.apiKey });
+        expect(refused.status).toBe(401);
+        expect(refused.body.error.message).toBe('The request is unauthorized. The API key has expired.');
         const past = await t.request('POST', `/v1/serviceAccounts/${saId}/apikey`, {
           body: { expiresAt: '2001-01-01T00:00:00Z' },
         });
         expect(past.status).toBe(400);
+      });
+
+      it('show when they were last used', async () => {
+        const created = await t.request('POST', `/v1/serviceAccounts/${saId}/apikey`, { body: { name: 'usage' } });
+        const path = `/v1/serviceAccounts/${saId}/apikey/${created.body.apiKeyID}`;
+        expect(created.body.lastUsedOn).toBeNull();
+        expect((await t.request('GET', path)).body.lastUsedOn).toBeNull();
+        const before = Date.now();
+        expect((await t.request('GET', '/v1/vaults', { token: created.body.apiKey })).status).toBe(200);
+        // Recorded as the key is verified, without holding up the request.
+        let lastUsedOn: string | null = null;
+        for (let i = 0; i < 50 && lastUsedOn === null; i++) {
+          lastUsedOn = (await t.request('GET', path)).body.lastUsedOn;
+          if (lastUsedOn === null) await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(Date.parse(lastUsedOn as string)).toBeGreaterThanOrEqual(before - 5);
       });
 
       it('rotation replaces the secret at once', async () => {

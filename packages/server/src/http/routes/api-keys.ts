@@ -15,6 +15,8 @@ const apiKeyOutput = z.object({
   expiresAt: z.string().nullable(),
   createdOn: z.string(),
   lastModifiedOn: z.string(),
+  /** When the key last authenticated a request (to within the authentication cache time), or null. */
+  lastUsedOn: z.string().nullable(),
 });
 
 function apiKeyOut(row: ApiKeyRow): z.infer<typeof apiKeyOutput> {
@@ -26,6 +28,7 @@ function apiKeyOut(row: ApiKeyRow): z.infer<typeof apiKeyOutput> {
     expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt).toISOString(),
     createdOn: new Date(row.createdAt).toISOString(),
     lastModifiedOn: new Date(row.updatedAt).toISOString(),
+    lastUsedOn: row.lastUsedAt ? new Date(row.lastUsedAt).toISOString() : null,
   };
 }
 
