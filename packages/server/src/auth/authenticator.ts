@@ -4,6 +4,7 @@ import type { RoleRow, Store } from '../store/types.js';
 import { API_KEY_PATTERN, hashApiKey } from './api-key-format.js';
 import type { AuthEpoch } from './auth-epoch.js';
 import type { Principal } from './principal.js';
+import { REGISTERED_KEY_PREFIX, type RegisteredKeyService } from './registered-keys.js';
 import type { BearerClaims, TokenIssuer } from './token-issuer.js';
 
 interface CacheEntry {
@@ -39,6 +40,7 @@ export class Authenticator {
     private readonly issuer: TokenIssuer,
     private readonly epoch: AuthEpoch,
     private readonly config: Pick<Config, 'authCacheSeconds'>,
+    private readonly registeredKeys: RegisteredKeyService,
   ) {}
 
   /**
@@ -80,7 +82,7 @@ export class Authenticator {
 
   private async resolveBearer(token: string, now: number, generation: number, hit?: CacheEntry): Promise<CacheEntry> {
     // An entry that is only due for a re-check keeps its verified claims: the signature is checked once.
-    const verified = hit?.claims && now < hit.validUntil ? hit.claims : await this.issuer.verify(token);
+    const verified = hit?.claims && now < hit.validUntil ? hit.claims : await this.verify(token);
     const [account, revocation] = await Promise.all([
       this.store.serviceAccounts.get(verified.serviceAccountId),
       this.store.revocations.check(verified.jti, verified.serviceAccountId),
@@ -93,15 +95,24 @@ export class Authenticator {
       const key = await this.store.serviceAccountKeys.get(verified.keyId);
       if (key?.status !== 'ACTIVE' || key.serviceAccountId !== account.id) throw unauthorized();
     }
+    if (verified.registeredKeyId) {
+      const key = await this.store.registeredKeys.get(verified.registeredKeyId);
+      if (key?.serviceAccountId !== account.id) {
+        throw unauthorized('The request is unauthorized. The key that signed this token was deleted.');
+      }
+      if (account.clientConfiguration.enforceContextID && verified.context === undefined) {
+        throw unauthorized('The request is unauthorized. This service account requires context (ctx).');
+      }
+    }
     const assigned = await this.store.roles.rolesOfMember(account.id);
-    const granted = new Set(verified.roleIds);
-    const roles: RoleRow[] = assigned.filter((r) => granted.has(r.id));
+    const granted = verified.roleIds === undefined ? undefined : new Set(verified.roleIds);
+    const roles: RoleRow[] = granted ? assigned.filter((r) => granted.has(r.id)) : assigned;
     return {
       principal: {
         type: 'SERVICE_ACCOUNT',
         serviceAccountId: account.id,
         name: account.name,
-        authMode: 'SERVICE_ACCOUNT_JWT',
+        authMode: verified.registeredKeyId ? 'CLIENT_SIGNED_JWT' : 'SERVICE_ACCOUNT_JWT',
         roles,
         clientConfiguration: account.clientConfiguration,
         ...(verified.context !== undefined && { context: verified.context }),
@@ -112,6 +123,13 @@ export class Authenticator {
       recheckAt: this.recheckAt(now),
       generation,
     };
+  }
+
+  /** A bearer JWT: one this server issued, or one the client signed with a registered key (`kid` says which). */
+  private async verify(token: string): Promise<BearerClaims> {
+    const kid = unverifiedKid(token);
+    if (kid?.startsWith(REGISTERED_KEY_PREFIX)) return this.registeredKeys.verify(token);
+    return this.issuer.verify(token);
   }
 
   private async resolveApiKey(key: string, now: number, generation: number): Promise<CacheEntry> {
@@ -145,6 +163,18 @@ export class Authenticator {
 }
 
 const WHITESPACE = /\s/;
+
+/** The `kid` of a JWT's header, read without verifying anything (it only picks the verifier). */
+function unverifiedKid(token: string): string | undefined {
+  const dot = token.indexOf('.');
+  if (dot <= 0 || dot > 2048) return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as { kid?: unknown };
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The credential of a well-formed `Bearer <credential>` header (scheme in any case, one or more

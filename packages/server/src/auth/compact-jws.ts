@@ -5,8 +5,12 @@
  */
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
-/** Tokens longer than this are rejected outright (a real assertion or bearer token is ~1 KB). */
-export const MAX_COMPACT_JWS_LENGTH = 16 * 1024;
+/**
+ * Tokens longer than this are rejected outright. A real assertion or bearer token is ~1 KB, ~6 KB with the
+ * largest context allowed (4 KB); the limit sits well below Node's 16 KB header limit so that an oversized
+ * token is our 401, not a 431 before the request is even read.
+ */
+export const MAX_COMPACT_JWS_LENGTH = 8 * 1024;
 
 export function isStrictCompactJws(token: string): boolean {
   if (token.length === 0 || token.length > MAX_COMPACT_JWS_LENGTH) return false;

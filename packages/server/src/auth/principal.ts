@@ -1,6 +1,7 @@
 import type { ClientConfiguration, RoleRow } from '../store/types.js';
 
-export type AuthMode = 'SERVICE_ACCOUNT_JWT' | 'API_KEY';
+/** How the caller authenticated: a bearer token we issued, an API key, or a JWT it signed with a registered key. */
+export type AuthMode = 'SERVICE_ACCOUNT_JWT' | 'API_KEY' | 'CLIENT_SIGNED_JWT';
 
 /** Context carried by a bearer token (`ctx` of the assertion): a string or a flat object. */
 export type RequestContext = string | Readonly<Record<string, unknown>>;

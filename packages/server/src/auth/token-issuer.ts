@@ -26,7 +26,10 @@ const ALGORITHM = 'ES256';
 export interface BearerClaims {
   readonly serviceAccountId: string;
   readonly keyId: string;
-  readonly roleIds: readonly string[];
+  /** Set for JWTs the client signed with a registered public key. */
+  readonly registeredKeyId?: string;
+  /** The roles the token is scoped to; undefined: every role of the account (client-signed JWTs). */
+  readonly roleIds: readonly string[] | undefined;
   readonly context: RequestContext | undefined;
   readonly jti: string;
   /** Seconds since the epoch. */

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit-service.js';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { AuthEpoch } from '../auth/auth-epoch.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { RegisteredKeyService } from '../auth/registered-keys.js';
 import { RevocationService } from '../auth/revocation-service.js';
 import { ServiceAccountService } from '../auth/service-accounts.js';
 import { TokenAudiences } from '../auth/token-audiences.js';
@@ -36,6 +37,7 @@ export interface Services {
   readonly grants: TokenGrantService;
   readonly authenticator: Authenticator;
   readonly revocations: RevocationService;
+  readonly registeredKeys: RegisteredKeyService;
   readonly roles: RoleService;
   readonly serviceAccounts: ServiceAccountService;
   readonly apiKeys: ApiKeyService;
@@ -63,6 +65,7 @@ export async function createServices(input: {
   const epoch = new AuthEpoch();
   const urls = new ServerUrls(config.publicUrl, config.tokenAudiences);
   const audiences = new TokenAudiences(store, urls);
+  const registeredKeys = new RegisteredKeyService(store, audiences, epoch);
   const roles = new RoleService(store, epoch);
   const vaults = new VaultService(store, keyring, roles, epoch);
   const { accountId } = await vaults.identity();
@@ -81,7 +84,8 @@ export async function createServices(input: {
     epoch,
     issuer,
     grants: new TokenGrantService(store, issuer, audiences, epoch),
-    authenticator: new Authenticator(store, issuer, epoch, config),
+    authenticator: new Authenticator(store, issuer, epoch, config, registeredKeys),
+    registeredKeys,
     revocations: new RevocationService(store, issuer, epoch),
     roles,
     serviceAccounts: new ServiceAccountService(store, roles, urls, audiences, epoch),

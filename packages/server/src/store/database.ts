@@ -117,6 +117,14 @@ export interface Database {
   revoked_tokens: { jti: string; service_account_id: string; expires_at: number; revoked_at: number };
   principal_revocations: { service_account_id: string; revoked_before: number };
   auth_generation: { id: number; value: number };
+  registered_keys: {
+    id: string;
+    service_account_id: string;
+    name: string;
+    algorithm: string;
+    public_jwk: string;
+    created_at: number;
+  };
   role_policies: {
     role_id: string;
     policy_id: string;

@@ -404,6 +404,28 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
         await db.schema.alterTable('api_keys').addColumn('last_used_at', t.millis).execute();
       },
     },
+    '0008_registered_public_keys': {
+      async up(db: Kysely<unknown>) {
+        // Public keys a service account registers to sign its own JWTs with (the private key never
+        // reaches the server).
+        await db.schema
+          .createTable('registered_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('service_account_id', 'text', (c) =>
+            c.notNull().references('service_accounts.id').onDelete('cascade'),
+          )
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('algorithm', 'text', (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('registered_keys_account')
+          .on('registered_keys')
+          .column('service_account_id')
+          .execute();
+      },
+    },
   };
 }
 

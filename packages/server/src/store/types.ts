@@ -317,6 +317,24 @@ export interface RevocationRepository {
   bumpGeneration(): Promise<void>;
 }
 
+/** A public key a service account registered to sign its own JWTs. */
+export interface RegisteredKeyRow {
+  readonly id: string;
+  readonly serviceAccountId: string;
+  readonly name: string;
+  readonly algorithm: 'RS256' | 'ES256' | 'ES384';
+  /** The public key as a JWK (JSON text). */
+  readonly publicJwk: string;
+  readonly createdAt: number;
+}
+
+export interface RegisteredKeyRepository {
+  insert(row: RegisteredKeyRow): Promise<void>;
+  get(id: string): Promise<RegisteredKeyRow | undefined>;
+  listForAccount(serviceAccountId: string): Promise<RegisteredKeyRow[]>;
+  delete(id: string): Promise<boolean>;
+}
+
 export interface SigningKeyRepository {
   insert(row: SigningKeyRow): Promise<void>;
   list(): Promise<SigningKeyRow[]>;
@@ -510,6 +528,7 @@ export interface Repositories {
   readonly policies: PolicyRepository;
   readonly audit: AuditRepository;
   readonly revocations: RevocationRepository;
+  readonly registeredKeys: RegisteredKeyRepository;
 }
 
 export interface Store extends Repositories {

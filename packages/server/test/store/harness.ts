@@ -223,6 +223,7 @@ export function apiKeyRow(id: string, serviceAccountId: string, overrides: Parti
     expiresAt: T0 + 1_000_000,
     createdAt: T0 + 6,
     updatedAt: T0 + 7,
+    lastUsedAt: null,
     ...overrides,
   };
 }

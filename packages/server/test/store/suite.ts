@@ -567,6 +567,13 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(await store.apiKeys.get('nope')).toBeUndefined();
     });
 
+    it('touch() records the last use and nothing else', async () => {
+      await store.apiKeys.insert(apiKeyRow('a1', 'sa1'));
+      await store.apiKeys.touch('a1', TIME_BASE + 500);
+      expect(await store.apiKeys.get('a1')).toEqual(apiKeyRow('a1', 'sa1', { lastUsedAt: TIME_BASE + 500 }));
+      await store.apiKeys.touch('nope', TIME_BASE + 600);
+    });
+
     it('listForAccount() lists one account’s keys ordered by id', async () => {
       await store.apiKeys.insert(apiKeyRow('a3', 'sa1'));
       await store.apiKeys.insert(apiKeyRow('a1', 'sa1'));

@@ -54,7 +54,7 @@ export function registerAuthRoutes(app: App, services: Services): void {
           200: z.object({
             serviceAccountID: z.string(),
             name: z.string(),
-            authMode: z.enum(['SERVICE_ACCOUNT_JWT', 'API_KEY']),
+            authMode: z.enum(['SERVICE_ACCOUNT_JWT', 'API_KEY', 'CLIENT_SIGNED_JWT']),
             roleIDs: z.array(z.string()),
             context: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
           }),

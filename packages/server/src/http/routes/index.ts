@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './health.js';
 import { registerKeyRoutes } from './keys.js';
 import { registerPolicyRoutes } from './policies.js';
 import { registerRecordRoutes } from './records.js';
+import { registerRegisteredKeyRoutes } from './registered-keys.js';
 import { registerRoleRoutes } from './roles.js';
 import { registerServiceAccountRoutes } from './service-accounts.js';
 import { registerVaultRoutes } from './vaults.js';
@@ -18,6 +19,7 @@ export function registerRoutes(app: App, services: Services): void {
   registerVaultRoutes(app, services);
   registerServiceAccountRoutes(app, services);
   registerApiKeyRoutes(app, services);
+  registerRegisteredKeyRoutes(app, services);
   registerRoleRoutes(app, services);
   registerPolicyRoutes(app, services);
   registerAuditRoutes(app, services);
