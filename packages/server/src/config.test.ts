@@ -59,6 +59,10 @@ describe('loadConfig defaults', () => {
       authCacheSeconds: 10,
       auditLog: true,
       auditDurability: 'relaxed',
+      rateLimitTokenPerIp: 600,
+      rateLimitTokenPerAccount: 120,
+      rateLimitDataPerPrincipal: 10_000,
+      rateLimitDataPerIp: 20_000,
     });
   });
 

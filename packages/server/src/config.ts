@@ -48,6 +48,10 @@ const fileSchema = z
     authCacheSeconds: integer(0, 3600).optional(),
     auditLog: booleanish.optional(),
     auditDurability: z.enum(['full', 'relaxed']).optional(),
+    rateLimitTokenPerIp: integer(0, 1_000_000).optional(),
+    rateLimitTokenPerAccount: integer(0, 1_000_000).optional(),
+    rateLimitDataPerPrincipal: integer(0, 10_000_000).optional(),
+    rateLimitDataPerIp: integer(0, 10_000_000).optional(),
   })
   .strict();
 
@@ -102,6 +106,12 @@ export interface Config {
    * process, not a power loss of the machine); `full`: every batch of entries waits for the disk.
    */
   readonly auditDurability: 'full' | 'relaxed';
+  /** Rate limits (0 turns one off): token requests per minute per client address and per service account. */
+  readonly rateLimitTokenPerIp: number;
+  readonly rateLimitTokenPerAccount: number;
+  /** Data API requests per second per principal and per client address. */
+  readonly rateLimitDataPerPrincipal: number;
+  readonly rateLimitDataPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +143,10 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   authCacheSeconds: 'STRONGROOM_AUTH_CACHE_SECONDS',
   auditLog: 'STRONGROOM_AUDIT_LOG',
   auditDurability: 'STRONGROOM_AUDIT_DURABILITY',
+  rateLimitTokenPerIp: 'STRONGROOM_RATE_LIMIT_TOKEN_PER_IP',
+  rateLimitTokenPerAccount: 'STRONGROOM_RATE_LIMIT_TOKEN_PER_ACCOUNT',
+  rateLimitDataPerPrincipal: 'STRONGROOM_RATE_LIMIT_DATA_PER_PRINCIPAL',
+  rateLimitDataPerIp: 'STRONGROOM_RATE_LIMIT_DATA_PER_IP',
 };
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -270,6 +284,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     authCacheSeconds: merged.authCacheSeconds ?? 10,
     auditLog: merged.auditLog ?? true,
     auditDurability: merged.auditDurability ?? 'relaxed',
+    rateLimitTokenPerIp: merged.rateLimitTokenPerIp ?? 600,
+    rateLimitTokenPerAccount: merged.rateLimitTokenPerAccount ?? 120,
+    rateLimitDataPerPrincipal: merged.rateLimitDataPerPrincipal ?? 10_000,
+    rateLimitDataPerIp: merged.rateLimitDataPerIp ?? 20_000,
   };
 }
 

@@ -45,7 +45,7 @@ export function classify(method: string, route: string): { action: string; resou
   if (route === '/v1/vaults/:vaultID/detokenize') return { action: 'READ', resource: 'TOKEN' };
   if (route === '/v1/vaults/:vaultID/tokenize') return { action: 'CREATE', resource: 'TOKEN' };
   if (route === '/v1/vaults/:vaultID/query') return { action: 'READ', resource: 'RECORD' };
-  if (route === '/v1/vaults/:vaultID') return method === 'POST' ? { action: 'EXECUTE', resource: 'RECORD' } : undefined;
+  if (route === '/v1/vaults/:vaultID' && method === 'POST') return { action: 'EXECUTE', resource: 'RECORD' };
   if (route.startsWith('/v1/vaults/:vaultID/')) return { action: verb, resource: 'RECORD' };
   if (route.endsWith('/assign'))
     return { action: 'ASSIGN', resource: route.startsWith('/v1/policies') ? 'POLICY' : 'ROLE' };

@@ -10,6 +10,7 @@ import Fastify, {
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { entryFor } from '../audit/http-entry.js';
 import { badRequest, errorBody } from '../errors.js';
+import { checkAddress, checkPrincipal, limitKind } from '../limits/http-limits.js';
 import type { Services } from '../server/services.js';
 import { clientErrorHandler, registerErrorHandling, sendError, toAppError } from './error-handler.js';
 import { registerRoutes } from './routes/index.js';
@@ -107,16 +108,28 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   // Per-route hooks, decided once when each route is registered rather than on every request: public
   // routes (`config.auth === false`) get no authentication hook at all. Callback style on purpose: a
   // cached principal is found synchronously, so the common request pays for no promise (bench/auth).
+  const { rateLimiter, config } = services;
   app.addHook('onRoute', (route) => {
     const url = route.url;
     const authenticated = route.config?.auth !== false;
-    // One hook per route: the URL guard, then (unless public) authentication.
-    const onRequest: onRequestHookHandler = (request, _reply, done) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const limited = limitKind(methods[0] ?? 'GET', url);
+    const limitPrincipal = limited === 'data';
+    // One hook per route: the URL guard, the per-address rate limit, then (unless public) authentication
+    // and the per-principal rate limit.
+    const onRequest: onRequestHookHandler = (request, reply, done) => {
       request.route = url;
       // PostgreSQL cannot hold NUL in text, and no path or query parameter of this API needs it.
       if (request.url.includes('%00') || request.url.includes('\u0000')) {
         done(badRequest('The request URL must not contain NUL characters.'));
         return;
+      }
+      if (limited) {
+        const refused = checkAddress(rateLimiter, config, limited, request.ip, reply);
+        if (refused) {
+          done(refused);
+          return;
+        }
       }
       if (!authenticated) {
         done();
@@ -126,12 +139,12 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
       const cached = services.authenticator.cached(authorization);
       if (cached) {
         request.principal = cached;
-        done();
+        done(limitPrincipal ? checkPrincipal(rateLimiter, config, cached.serviceAccountId, reply) : undefined);
         return;
       }
       services.authenticator.authenticate(authorization).then((principal) => {
         request.principal = principal;
-        done();
+        done(limitPrincipal ? checkPrincipal(rateLimiter, config, principal.serviceAccountId, reply) : undefined);
       }, done);
     };
     // Every documented route can answer with the one error shape; say so in the OpenAPI document.

@@ -14,6 +14,7 @@ import { TokenIssuer } from '../auth/token-issuer.js';
 import { ServerUrls } from '../auth/urls.js';
 import type { Config } from '../config.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/types.js';
 import { RotationService } from '../vault/keys/rotation-service.js';
@@ -51,6 +52,7 @@ export interface Services {
   /** Undefined when the audit log is turned off (benchmarks only). */
   readonly audit: AuditLog | undefined;
   readonly auditReader: AuditService;
+  readonly rateLimiter: RateLimiter;
   readonly sweeper: ExpirySweeper;
 }
 
@@ -99,6 +101,7 @@ export async function createServices(input: {
     sweeper: new ExpirySweeper(store, logger),
     policies: new PolicyService(store, vaults),
     auditReader: new AuditService(store),
+    rateLimiter: new RateLimiter(store, logger),
     audit: config.auditLog
       ? new AuditLog(store, keyring.serverKey(['audit-chain']), logger, config.auditDurability)
       : undefined,

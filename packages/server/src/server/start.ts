@@ -54,6 +54,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const bootstrapped = await bootstrap(services, { demo: config.demo });
     services.sweeper.start();
     await services.epoch.follow(store, logger);
+    services.rateLimiter.start();
     // Rotations interrupted by a crash or a restart carry on where they stopped.
     await services.rotations.resumeAll();
     const running: RunningServer = {
@@ -66,6 +67,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       async close() {
         services.sweeper.stop();
         services.epoch.stop();
+        services.rateLimiter.stop();
         await app?.close();
         await services.rotations.shutdown();
         await store?.close();

@@ -117,6 +117,7 @@ export interface Database {
   revoked_tokens: { jti: string; service_account_id: string; expires_at: number; revoked_at: number };
   principal_revocations: { service_account_id: string; revoked_before: number };
   auth_generation: { id: number; value: number };
+  rate_counters: { bucket: string; window_start: number; node: string; count: number; expires_at: number };
   registered_keys: {
     id: string;
     service_account_id: string;

@@ -426,6 +426,21 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_rate_counters': {
+      async up(db: Kysely<unknown>) {
+        // Per-node request counts of the current rate-limit windows, so that every node sees the cluster's.
+        await db.schema
+          .createTable('rate_counters')
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('window_start', t.millis, (c) => c.notNull())
+          .addColumn('node', 'text', (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', t.millis, (c) => c.notNull())
+          .addPrimaryKeyConstraint('rate_counters_pk', ['bucket', 'window_start', 'node'])
+          .execute();
+        await db.schema.createIndex('rate_counters_expiry').on('rate_counters').column('expires_at').execute();
+      },
+    },
   };
 }
 

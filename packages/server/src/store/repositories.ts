@@ -3,6 +3,7 @@ import { auditRepository } from './audit-repository.js';
 import { fileRepository, keyRotationRepository, recordRepository, tokenRepository } from './data-repositories.js';
 import type { Database } from './database.js';
 import { policyRepository } from './policy-repository.js';
+import { rateCounterRepository } from './rate-counter-repository.js';
 import { registeredKeyRepository } from './registered-key-repository.js';
 import { revocationRepository } from './revocation-repository.js';
 import { atomically, changed, type Db, HotQueries, translateUnique } from './sql-helpers.js';
@@ -606,5 +607,6 @@ export function createRepositories(db: Db, kind: StoreKind): Repositories {
     audit: auditRepository(db, kind === 'postgres'),
     revocations: revocationRepository(db),
     registeredKeys: registeredKeyRepository(db),
+    rateCounters: rateCounterRepository(db),
   };
 }

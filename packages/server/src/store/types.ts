@@ -335,6 +335,17 @@ export interface RegisteredKeyRepository {
   delete(id: string): Promise<boolean>;
 }
 
+export interface RateCounterRepository {
+  /** Sets this node's counts for the given windows. */
+  publish(
+    node: string,
+    counts: readonly { bucket: string; windowStart: number; count: number; expiresAt: number }[],
+  ): Promise<void>;
+  /** The other nodes' summed counts of every bucket with an unexpired window, per window. */
+  others(node: string, now: number): Promise<{ bucket: string; windowStart: number; count: number }[]>;
+  deleteExpired(now: number): Promise<void>;
+}
+
 export interface SigningKeyRepository {
   insert(row: SigningKeyRow): Promise<void>;
   list(): Promise<SigningKeyRow[]>;
@@ -454,12 +465,20 @@ export interface TokenRow {
 
 export type TokenValueRow = Pick<TokenRow, 'tokenHash' | 'value' | 'table' | 'column' | 'expiresAt'>;
 
+export interface TokenValues {
+  readonly vaultVersion: number | undefined;
+  readonly rows: TokenValueRow[];
+}
+
 export interface TokenRepository {
   insertMany(rows: readonly TokenRow[]): Promise<void>;
   get(vaultId: string, tokenHash: Buffer): Promise<TokenRow | undefined>;
   getMany(vaultId: string, tokenHashes: readonly Buffer[]): Promise<TokenRow[]>;
-  /** What detokenize reads of the given tokens: their sealed values and where they belong, nothing else. */
-  getValues(vaultId: string, tokenHashes: readonly Buffer[]): Promise<TokenValueRow[]>;
+  /**
+   * What detokenize reads, in one statement: the vault's `updatedAt` (undefined when there is no such
+   * vault), and of the given tokens their sealed values and where they belong, nothing else.
+   */
+  getValues(vaultId: string, tokenHashes: readonly Buffer[]): Promise<TokenValues>;
   findByValueIndex(vaultId: string, groupName: string, valueIndexes: readonly Buffer[]): Promise<TokenRow[]>;
   /** Deletes those of the given tokens no cell refers to any more; returns how many. */
   deleteUnreferenced(vaultId: string, tokenHashes: readonly Buffer[]): Promise<number>;
@@ -529,6 +548,7 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly revocations: RevocationRepository;
   readonly registeredKeys: RegisteredKeyRepository;
+  readonly rateCounters: RateCounterRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,4 +1,6 @@
+import { decodeJwt } from 'jose';
 import { z } from 'zod';
+import { checkAccountGrant } from '../../limits/http-limits.js';
 import type { Services } from '../../server/services.js';
 import { principalOf } from '../principal.js';
 import { id, opt } from '../schemas.js';
@@ -27,7 +29,14 @@ export function registerAuthRoutes(app: App, services: Services): void {
         response: { 200: z.object({ accessToken: z.string(), tokenType: z.literal('Bearer') }) },
       },
     },
-    async (request) => services.grants.grant(request.body),
+    async (request, reply) => {
+      const granted = await services.grants.grant(request.body);
+      // Counted once the assertion has proved who the account is, so nobody can use up another's quota.
+      const account = decodeJwt(request.body.assertion).iss as string;
+      const refused = checkAccountGrant(services.rateLimiter, services.config, account, reply);
+      if (refused) throw refused;
+      return granted;
+    },
   );
 
   app.get(
