@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 export interface LoadResult {
   readonly name: string;
   readonly requestsPerSecond: number;
+  readonly p50Ms: number;
   readonly p99Ms: number;
   readonly non2xx: number;
   readonly errors: number;
@@ -15,7 +16,10 @@ export interface LoadOptions {
   readonly url: string;
   readonly method?: 'GET' | 'POST';
   readonly headers?: Record<string, string>;
+  /** One body for every request… */
   readonly body?: string;
+  /** …or a fresh body per request (e.g. tokens drawn at random), built by the load generator. */
+  readonly bodies?: () => string;
   readonly seconds: number;
   readonly connections: number;
   /** Reads the server's cumulative CPU time in milliseconds. */
@@ -25,11 +29,16 @@ export interface LoadOptions {
 /** One autocannon run; any non-2xx answer or socket error makes the run invalid. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
   const cpuBefore = options.cpuOf?.() ?? 0;
+  const method = options.method ?? 'GET';
+  const headers = options.headers ?? {};
+  const bodies = options.bodies;
   const result = await autocannon({
     url: options.url,
-    method: options.method ?? 'GET',
-    headers: options.headers ?? {},
+    method,
+    headers,
     ...(options.body !== undefined && { body: options.body }),
+    // autocannon rebuilds a request whose setupRequest is a function before every send.
+    ...(bodies && { requests: [{ method, headers, setupRequest: (request) => ({ ...request, body: bodies() }) }] }),
     duration: options.seconds,
     connections: options.connections,
     pipelining: 1,
@@ -37,6 +46,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const run: LoadResult = {
     name: options.name,
     requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
@@ -55,3 +65,6 @@ export const median = (values: readonly number[]): number => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
+
+export const geometricMean = (values: readonly number[]): number =>
+  Math.exp(values.reduce((a, v) => a + Math.log(v), 0) / values.length);

@@ -26,6 +26,8 @@ const HEADER_BYTES = 5;
 export class VaultKeys {
   private readonly columnIndexKeys = new Map<string, Buffer>();
   private readonly derivedKeys = new Map<string, Buffer>();
+  /** The key of {@link tokenHash}, which runs once per token of every detokenize. */
+  private tokenLookupKey: Buffer | undefined;
 
   constructor(
     readonly vaultId: string,
@@ -72,9 +74,8 @@ export class VaultKeys {
 
   /** How a token is found: HMAC-SHA256 of the token under this vault's token-lookup key. */
   tokenHash(token: string): Buffer {
-    return createHmac('sha256', this.derived(['token-lookup']))
-      .update(token, 'utf8')
-      .digest();
+    this.tokenLookupKey ??= this.derived(['token-lookup']);
+    return createHmac('sha256', this.tokenLookupKey).update(token, 'utf8').digest();
   }
 
   /** Blind index of a value within a token group (a column group, or one column). */
@@ -133,7 +134,7 @@ export class VaultKeys {
   /** Header ‖ (kind, vault, …rest of the context): the vault is always bound. */
   private aad(header: Buffer, context: readonly string[]): Buffer {
     const [kind = '', ...rest] = context;
-    return Buffer.concat([header, encodeParts([kind, this.vaultId, ...rest])]);
+    return encodeParts([kind, this.vaultId, ...rest], header);
   }
 }
 

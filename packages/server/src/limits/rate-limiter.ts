@@ -59,7 +59,7 @@ export class RateLimiter {
 
   /** Starts sharing counts through the store (PostgreSQL). */
   start(): void {
-    if (!this.store || this.store.kind !== 'postgres' || this.timer) return;
+    if (this.store?.kind !== 'postgres' || this.timer) return;
     this.timer = setInterval(() => void this.sync(), RATE_SYNC_MS);
     this.timer.unref();
   }

@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Database } from './database.js';
-import { atomically, changed, type Db, translateUnique } from './sql-helpers.js';
+import { atomically, changed, type Db, HotQueries, translateUnique } from './sql-helpers.js';
 import type {
   CellRow,
   FileRepository,
@@ -12,6 +12,7 @@ import type {
   StoredCell,
   TokenRepository,
   TokenRow,
+  TokenValueRow,
 } from './types.js';
 
 /** Statements take lists in chunks of this size, well under both dialects' parameter limits. */
@@ -363,14 +364,22 @@ export function recordRepository(db: Db): RecordRepository {
   };
 }
 
+/**
+ * A BLOB/BYTEA column as a Buffer. Both drivers already return a fresh Buffer per row, owned by the
+ * caller: copying it again (one copy per column per token, on every detokenize) buys nothing.
+ */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+}
+
 function toToken(row: Selectable<Database['tokens']>): TokenRow {
   return {
     vaultId: row.vault_id,
-    tokenHash: Buffer.from(row.token_hash),
-    token: Buffer.from(row.token),
-    value: Buffer.from(row.value),
+    tokenHash: asBuffer(row.token_hash),
+    token: asBuffer(row.token),
+    value: asBuffer(row.value),
     groupName: row.group_name,
-    valueIndex: row.value_index === null ? null : Buffer.from(row.value_index),
+    valueIndex: row.value_index === null ? null : asBuffer(row.value_index),
     table: row.table_name,
     column: row.column_name,
     keyVersion: row.key_version,
@@ -388,6 +397,7 @@ function toToken(row: Selectable<Database['tokens']>): TokenRow {
  * writers, which gives the same guarantee without locks.
  */
 export function tokenRepository(db: Db, rowLocks = false): TokenRepository {
+  const hot = new HotQueries(db);
   return {
     async insertMany(rows) {
       if (rows.length === 0) return;
@@ -417,26 +427,52 @@ export function tokenRepository(db: Db, rowLocks = false): TokenRepository {
       );
     },
     async get(vaultId, tokenHash) {
-      const row = await db
-        .selectFrom('tokens')
-        .selectAll()
-        .where('vault_id', '=', vaultId)
-        .where('token_hash', '=', tokenHash)
-        .executeTakeFirst();
+      const [row] = await hot.rows('tokens.get', [vaultId, tokenHash], () =>
+        db.selectFrom('tokens').selectAll().where('vault_id', '=', vaultId).where('token_hash', '=', tokenHash),
+      );
       return row && toToken(row);
     },
     async getMany(vaultId, tokenHashes) {
       const out: TokenRow[] = [];
       for (const part of chunks(tokenHashes)) {
-        const rows = await db
-          .selectFrom('tokens')
-          .selectAll()
-          .where('vault_id', '=', vaultId)
-          .where('token_hash', 'in', part)
-          .execute();
-        out.push(...rows.map(toToken));
+        const rows = await hot.rows(`tokens.getMany:${part.length}`, [vaultId, ...part], () =>
+          db.selectFrom('tokens').selectAll().where('vault_id', '=', vaultId).where('token_hash', 'in', part),
+        );
+        for (const row of rows) out.push(toToken(row));
       }
       return out;
+    },
+    async getValues(vaultId, tokenHashes) {
+      // The vault's row joined to its tokens: one round trip tells whether the vault (still) exists, which
+      // version of it, and reads the tokens. No token found still gives the vault's row (with nulls).
+      let vaultVersion: number | undefined;
+      const rows: TokenValueRow[] = [];
+      for (const part of tokenHashes.length > 0 ? chunks(tokenHashes) : [[]]) {
+        const found = await hot.rows(`tokens.getValues:${part.length}`, [...part, vaultId], () =>
+          db
+            .selectFrom('vaults as v')
+            .leftJoin('tokens as t', (join) =>
+              part.length > 0
+                ? join.onRef('t.vault_id', '=', 'v.id').on('t.token_hash', 'in', part)
+                : join.onRef('t.vault_id', '=', 'v.id').on(sql<boolean>`false`),
+            )
+            .select(['v.updated_at', 't.token_hash', 't.value', 't.table_name', 't.column_name', 't.expires_at'])
+            .where('v.id', '=', vaultId),
+        );
+        if (found.length === 0) return { vaultVersion: undefined, rows: [] };
+        vaultVersion ??= Number((found[0] as (typeof found)[number]).updated_at);
+        for (const row of found) {
+          if (row.token_hash === null || row.value === null) continue;
+          rows.push({
+            tokenHash: asBuffer(row.token_hash),
+            value: asBuffer(row.value),
+            table: row.table_name as string,
+            column: row.column_name as string,
+            expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+          });
+        }
+      }
+      return { vaultVersion, rows };
     },
     async findByValueIndex(vaultId, groupName, valueIndexes) {
       const out: TokenRow[] = [];

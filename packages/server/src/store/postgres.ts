@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { createKyselyStore } from './kysely-store.js';
+import { hotStatementName } from './sql-helpers.js';
 import type { Store } from './types.js';
 
 const INT8_OID = 20;
@@ -35,6 +36,15 @@ export function openPostgresStore(url: string, options: { maxConnections?: numbe
   // is reported as an 'error' event on the pool; unhandled, that event crashes the process. The pool has
   // already discarded the connection and opens a new one for the next query, so there is nothing to do.
   pool.on('error', () => {});
+  // Hot statements (detokenize, insert) run as named prepared statements: each connection parses and
+  // plans them once instead of on every execution. Kysely passes (text, values); the rest run as before.
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (config: unknown, values?: unknown) => unknown;
+    client.query = ((config: unknown, values?: unknown) => {
+      const name = typeof config === 'string' ? hotStatementName(config) : undefined;
+      return name === undefined ? query(config, values) : query({ name, text: config, values });
+    }) as typeof client.query;
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return createKyselyStore('postgres', db, schema ? { schema } : {});
 }

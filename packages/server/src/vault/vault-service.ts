@@ -35,7 +35,8 @@ const ACCOUNT_META_KEY = 'account_id';
 
 /** Vaults and their schemas; creating a vault also creates its keys and its system roles. */
 export class VaultService {
-  private readonly models = new Map<string, { updatedAt: number; model: VaultSchemaModel }>();
+  /** The vaults opened by the data plane, with their parsed schemas, as of `vault.updatedAt`. */
+  private readonly opened = new Map<string, OpenVault>();
 
   constructor(
     private readonly store: Store,
@@ -137,22 +138,28 @@ export class VaultService {
       await tx.vaults.delete(id);
     });
     this.keyring.forget(id);
-    this.models.delete(id);
+    this.opened.delete(id);
     this.epoch.bump();
   }
 
   /**
-   * The vault and its parsed schema, for the data plane. The row is read every time (so a schema change
-   * made on another node is seen at once); parsing is cached per schema version.
+   * The vault and its parsed schema, for the data plane. Whether the vault still exists, and which
+   * version of it, is read every time (so a deletion or a schema change made on another node is seen at
+   * once); the row and its parsed schema are read again only when that version has moved on.
+   *
+   * `version`: the vault's `updatedAt` as the caller has just read it (detokenize reads it along with
+   * the tokens, in the same statement), so it need not be read again.
    */
-  async open(id: string): Promise<OpenVault> {
+  async open(id: string, version?: number): Promise<OpenVault> {
+    version ??= await this.store.vaults.version(id);
+    if (version === undefined) throw notFound(`Vault ${id} wasn't found.`);
+    const cached = this.opened.get(id);
+    if (cached && cached.vault.updatedAt === version) return cached;
     const vault = await this.store.vaults.get(id);
     if (!vault) throw notFound(`Vault ${id} wasn't found.`);
-    const cached = this.models.get(id);
-    if (cached && cached.updatedAt === vault.updatedAt) return { vault, model: cached.model };
-    const model = modelOfStoredSchema(vault.schema);
-    this.models.set(id, { updatedAt: vault.updatedAt, model });
-    return { vault, model };
+    const opened = { vault, model: modelOfStoredSchema(vault.schema) };
+    this.opened.set(id, opened);
+    return opened;
   }
 }
 

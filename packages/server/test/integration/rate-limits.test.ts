@@ -6,7 +6,6 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server/start.js';
-import { expectError } from '../data-api/helpers.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { type Credentials, signAssertion, startTestServer, type TestServer, tokenFor } from '../support/server.js';
 

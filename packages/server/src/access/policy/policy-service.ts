@@ -229,7 +229,7 @@ export class PolicyService {
   private async checkRoles(policy: PolicyRow, roleIds: readonly string[]): Promise<void> {
     for (const roleId of roleIds) {
       const role = await this.store.roles.get(roleId);
-      if (!role || role.resourceType !== 'VAULT' || role.resourceId !== policy.vaultId) {
+      if (role?.resourceType !== 'VAULT' || role.resourceId !== policy.vaultId) {
         throw badRequest(`roleIDs: role ${roleId.slice(0, 64)} is not a role of vault ${policy.vaultId}.`);
       }
       if (role.type !== 'CUSTOM') {

@@ -1,6 +1,12 @@
 import { badRequest, notFound } from '../../errors.js';
 import { newUuid } from '../../ids.js';
-import type { CellRow, NewRecord, Repositories, StoredCell } from '../../store/types.js';
+import {
+  type CellRow,
+  type NewRecord,
+  type Repositories,
+  type StoredCell,
+  UniqueViolationError,
+} from '../../store/types.js';
 import { applyRedaction, effectiveRedaction, REDACTED_TEXT, type RedactionLevel } from '../redaction/index.js';
 import type { ColumnSpec } from '../schema/model.js';
 import { type FileMetadata, isFileMetadata, publicMetadata } from './file-service.js';
@@ -114,7 +120,7 @@ export class RecordOps {
     const now = this.now();
     const ids = targets.map((target) => target ?? newUuid());
     const built = await this.build(tx, ctx, ids, prepared, now, false);
-    await this.assertUnique(tx, ctx, ids, built);
+    await this.assertUnique(tx, ctx, ids, built, upsertColumn?.name);
 
     const fresh: NewRecord[] = [];
     const replaced: Buffer[] = [];
@@ -335,8 +341,21 @@ export class RecordOps {
     });
   }
 
-  /** Refuses a value of a unique column that another record (or another record of the batch) holds. */
-  private async assertUnique(tx: Repositories, ctx: TableContext, ids: readonly string[], built: readonly Built[]) {
+  /**
+   * Refuses a value of a unique column that another record (or another record of the batch) holds.
+   *
+   * `upsert`: the column an upsert looked its records up by. A holder of one of its values that is not
+   * the record that lookup found was committed by a concurrent request since (PostgreSQL, READ
+   * COMMITTED): that is a lost race, not a duplicate, and the transaction is run again (it then updates
+   * the record the other request made).
+   */
+  private async assertUnique(
+    tx: Repositories,
+    ctx: TableContext,
+    ids: readonly string[],
+    built: readonly Built[],
+    upsert?: string,
+  ) {
     const { table } = ctx;
     const byColumn = new Map<string, { index: Buffer; record: string }[]>();
     built.forEach((b, i) => {
@@ -366,6 +385,7 @@ export class RecordOps {
       );
       for (const holder of holders) {
         if (seen.get(holder.lookupIndex.toString('base64')) !== holder.recordId) {
+          if (column === upsert) throw new UniqueViolationError();
           throw badRequest(`A record with this value of unique column "${table.name}.${column}" already exists.`);
         }
       }

@@ -110,17 +110,63 @@ export async function assignTokens(
     taken.add(assigned.tokenHash.toString('base64'));
     for (const i of entry.indexes) results[i] = assigned;
   }
-  // Everything else: a fresh token each.
+  // Supplied tokens of the other policies, in order: each must be unused.
   for (const [i, request] of requests.entries()) {
-    if (results[i]) continue;
-    const policy = request.column.tokenPolicy;
-    if (!policy) throw new Error(`column ${request.column.name} is not tokenized`);
-    const assigned = await makeToken(request, request.supplied, () =>
-      generateToken(policy, tokenText(request.value), cryptoRandom()),
-    );
+    if (results[i] || request.supplied === undefined) continue;
+    const assigned = await makeToken(request, request.supplied, () => {
+      throw new Error('a supplied token is never generated');
+    });
     taken.add(assigned.tokenHash.toString('base64'));
     newRows.push(tokenRow(ctx, request, assigned, tokenGroupOf(table.name, request.column), null, now));
     results[i] = assigned;
+  }
+  // Everything else: a fresh token each. All of them are drawn at once and checked against the store in
+  // one query; those that collide (with a stored token or one drawn before) are drawn again.
+  const random = cryptoRandom();
+  let pending = requests.flatMap((_, i) => (results[i] ? [] : [i]));
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const drawn = pending.map((i) => {
+      const request = requests[i] as TokenRequest;
+      const policy = request.column.tokenPolicy;
+      if (!policy) throw new Error(`column ${request.column.name} is not tokenized`);
+      const where = `${table.name}.${request.column.name}`;
+      if (attempt >= MAX_ATTEMPTS) {
+        throw badRequest(
+          `Cannot tokenize the value of column "${where}": its token format has no unused token left for it; widen the format.`,
+        );
+      }
+      let token: string;
+      try {
+        token = generateToken(policy, tokenText(request.value), random);
+      } catch (err) {
+        if (err instanceof TokenGenerationError) {
+          throw badRequest(`Cannot tokenize the value of column "${where}": ${err.message}.`);
+        }
+        throw err;
+      }
+      return { i, token, tokenHash: keys.tokenHash(token) };
+    });
+    const stored = new Set(
+      (
+        await tx.tokens.getMany(
+          vaultId,
+          drawn.map((d) => d.tokenHash),
+        )
+      ).map((row) => row.tokenHash.toString('base64')),
+    );
+    const again: number[] = [];
+    for (const { i, token, tokenHash } of drawn) {
+      const key = tokenHash.toString('base64');
+      if (stored.has(key) || taken.has(key)) {
+        again.push(i);
+        continue;
+      }
+      taken.add(key);
+      const request = requests[i] as TokenRequest;
+      results[i] = { token, tokenHash };
+      newRows.push(tokenRow(ctx, request, results[i], tokenGroupOf(table.name, request.column), null, now));
+    }
+    pending = again;
   }
   await tx.tokens.insertMany(newRows);
   return results as AssignedToken[];

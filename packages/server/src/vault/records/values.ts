@@ -188,7 +188,8 @@ export function valueBytes(value: CanonicalValue): Buffer {
 }
 
 export function valueFromBytes(bytes: Uint8Array): CanonicalValue {
-  return JSON.parse(Buffer.from(bytes).toString('utf8')) as CanonicalValue;
+  const text = Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes).toString('utf8');
+  return JSON.parse(text) as CanonicalValue;
 }
 
 /**
