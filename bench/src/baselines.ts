@@ -6,7 +6,7 @@
  *   and the AES-256-GCM decryption of its value under the vault's real data key, with the same
  *   associated data the server binds. The lookup hash is computed beforehand (the server also HMACs
  *   each token; the baseline does not).
- *   SQLite: one prepared-statement `get` per token. PostgreSQL: one prepared
+ *   SQLite: one prepared-statement `get` per token, with the server's page cache size. PostgreSQL: one prepared
  *   `token_hash = ANY($2)` query per batch of 25 (what a hand-written client would do; one round trip
  *   per token would make the baseline slower than the server), as many batches in flight as the load
  *   generator has connections.
@@ -14,7 +14,7 @@
  *   and its HMAC-SHA256 lookup hash per value, three AES-256-GCM seals (the cell, the token, the token's
  *   value), and the same rows (`records`, `record_values`, `tokens`, all their indexes) written in one
  *   transaction — SQLite: prepared single-row inserts in `BEGIN IMMEDIATE` with the server's pragmas
- *   (WAL, synchronous FULL, foreign keys); PostgreSQL: three prepared multi-row inserts, as many
+ *   (WAL, synchronous FULL, foreign keys, page cache size); PostgreSQL: three prepared multi-row inserts, as many
  *   transactions in flight as the load generator has connections. No validation, no collision lookups,
  *   no query builder. Baseline rows go to a vault ID of their own, so they never meet the server's.
  */
@@ -22,6 +22,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID }
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { SQLITE_CACHE_MIB } from '../../packages/server/dist/store/sqlite.js';
 import { COLUMNS, type Person, type PoolToken, TABLE } from './fixture.js';
 
 export interface LoopResult {
@@ -104,6 +105,8 @@ export function sqliteDetokenizeBaseline(
   batch: number,
 ): Baseline {
   const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  // The server's connection settings (its page cache size), so the database does the same work for both.
+  db.pragma(`cache_size = ${-SQLITE_CACHE_MIB * 1024}`);
   const lookup = db.prepare(
     'SELECT value, table_name, column_name, expires_at FROM tokens WHERE vault_id = ? AND token_hash = ?',
   );
@@ -231,6 +234,7 @@ export function sqliteInsertBaseline(file: string, people: readonly Person[]): B
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  db.pragma(`cache_size = ${-SQLITE_CACHE_MIB * 1024}`);
   const vaultId = `baseline-${randomUUID()}`;
   const dataKey = randomBytes(32);
   const lookupKey = randomBytes(32);
