@@ -1,3 +1,4 @@
+import { DataAccess } from '../access/data-access.js';
 import { PolicyService } from '../access/policy/policy-service.js';
 import { RoleService } from '../access/role-service.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -8,6 +9,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import { RegisteredKeyService } from '../auth/registered-keys.js';
 import { RevocationService } from '../auth/revocation-service.js';
 import { ServiceAccountService } from '../auth/service-accounts.js';
+import { SignedDataTokens } from '../auth/signed-data-tokens.js';
 import { TokenAudiences } from '../auth/token-audiences.js';
 import { TokenGrantService } from '../auth/token-grant.js';
 import { TokenIssuer } from '../auth/token-issuer.js';
@@ -49,6 +51,8 @@ export interface Services {
   readonly files: FileService;
   readonly rotations: RotationService;
   readonly policies: PolicyService;
+  /** The one decision point for data access (system roles and policies). */
+  readonly dataAccess: DataAccess;
   /** Undefined when the audit log is turned off (benchmarks only). */
   readonly audit: AuditLog | undefined;
   readonly auditReader: AuditService;
@@ -70,9 +74,10 @@ export async function createServices(input: {
   const registeredKeys = new RegisteredKeyService(store, audiences, epoch);
   const roles = new RoleService(store, epoch);
   const vaults = new VaultService(store, keyring, roles, epoch);
+  const dataAccess = new DataAccess(store, epoch);
   const { accountId } = await vaults.identity();
   const signer = new FileUrlSigner(keyring, urls, config.fileUrlSeconds);
-  const records = new RecordService(store, keyring, vaults, (vaultId, table, column, recordId, meta) =>
+  const records = new RecordService(store, keyring, vaults, dataAccess, (vaultId, table, column, recordId, meta) =>
     signer.sign({ vaultId, table, recordId, column, uploadedAt: meta.uploadedAt }),
   );
   const issuer = new TokenIssuer(store, keyring, `urn:strongroom:${accountId}`);
@@ -94,12 +99,13 @@ export async function createServices(input: {
     apiKeys: new ApiKeyService(store, epoch),
     vaults,
     records,
-    tokens: new TokenService(store, keyring, vaults),
-    queries: new QueryService(store, keyring, vaults),
+    dataAccess,
+    tokens: new TokenService(store, keyring, vaults, dataAccess, new SignedDataTokens(store, epoch)),
+    queries: new QueryService(store, keyring, vaults, dataAccess),
     files: new FileService(store, records, signer),
     rotations: new RotationService(store, keyring, vaults, logger, config.keyRotationGraceSeconds * 1000),
     sweeper: new ExpirySweeper(store, logger),
-    policies: new PolicyService(store, vaults),
+    policies: new PolicyService(store, vaults, dataAccess, epoch),
     auditReader: new AuditService(store),
     rateLimiter: new RateLimiter(store, logger),
     audit: config.auditLog

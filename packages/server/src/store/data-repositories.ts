@@ -271,6 +271,21 @@ export function recordRepository(db: Db): RecordRepository {
         return Number(result.numDeletedRows);
       });
     },
+    async recordsOfTokens(vaultId, tokenHashes) {
+      const out: { tokenHash: Buffer; table: string; recordId: string }[] = [];
+      for (const part of chunks(tokenHashes, TOKEN_CHUNK)) {
+        const rows = await db
+          .selectFrom('record_values')
+          .select(['token_hash', 'table_name', 'record_id'])
+          .where('vault_id', '=', vaultId)
+          .where('token_hash', 'in', part)
+          .execute();
+        for (const r of rows) {
+          out.push({ tokenHash: Buffer.from(r.token_hash as Buffer), table: r.table_name, recordId: r.record_id });
+        }
+      }
+      return out;
+    },
     async tokenHashes(vaultId, table, ids) {
       const collect = async (part?: readonly string[]) => {
         let query = db

@@ -430,6 +430,11 @@ export interface RecordRepository {
   delete(vaultId: string, table: string, ids: readonly string[]): Promise<string[]>;
   /** Deletes every record of a table; returns how many. */
   deleteAll(vaultId: string, table: string): Promise<number>;
+  /** The records whose cells hold the given tokens (for row filters on detokenize). */
+  recordsOfTokens(
+    vaultId: string,
+    tokenHashes: readonly Buffer[],
+  ): Promise<{ tokenHash: Buffer; table: string; recordId: string }[]>;
   /** Token hashes referenced by the cells of the given records (or of the whole table). */
   tokenHashes(vaultId: string, table: string, ids?: readonly string[]): Promise<Buffer[]>;
   hasData(vaultId: string, table: string, column?: string): Promise<boolean>;

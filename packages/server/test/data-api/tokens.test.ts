@@ -430,9 +430,9 @@ for (const store of STORES) {
         }
       });
 
-      it('refuses signed data tokens for now (400), per record with continueOnError', async () => {
+      it('refuses a malformed signed data token (403), per record with continueOnError', async () => {
         const signed = `signed_token_${'a'.repeat(40)}`;
-        expectError(await api.detokenize([signed]), 400, /[Ss]igned/);
+        expectError(await api.detokenize([signed]), 403, /[Ss]igned data token rejected/);
         const res = await api.detokenize([signed, { token: typed.tokens.pin!, redaction: 'PLAIN_TEXT' }], {
           continueOnError: true,
         });

@@ -227,6 +227,7 @@ function parseCondition(text: string, offset: number): RuleCondition {
     throw err;
   }
   const tables = new Set<string>();
+  const columns = new Map<string, Set<string>>();
   let readsRequest = false;
   for (const v of found) {
     if (REQUEST_ROOTS.has(v.root)) {
@@ -243,8 +244,11 @@ function parseCondition(text: string, offset: number): RuleCondition {
       );
     }
     tables.add(v.root);
+    const ofTable = columns.get(v.root) ?? new Set<string>();
+    ofTable.add(v.field);
+    columns.set(v.root, ofTable);
   }
-  return { source, cel, expr, tables, readsRequest };
+  return { source, cel, expr, tables, columns, readsRequest };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { AuthEpoch } from '../../auth/auth-epoch.js';
 import type { Principal } from '../../auth/principal.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -5,7 +6,8 @@ import { type PolicyRow, type PolicyStatus, type Store, UniqueViolationError } f
 import type { VaultSchemaModel } from '../../vault/schema/model.js';
 import type { VaultService } from '../../vault/vault-service.js';
 import { access, vaultResource } from '../access-control.js';
-import { type Decision, decide, type PolicyRule, type Redaction } from './decide.js';
+import type { DataAccess } from '../data-access.js';
+import type { Decision, Redaction } from './decide.js';
 import { parseRule, RuleSyntaxError, ruleProblems } from './parse-rule.js';
 import type { Rule, RuleAction } from './rule.js';
 
@@ -68,6 +70,9 @@ export class PolicyService {
   constructor(
     private readonly store: Store,
     private readonly vaults: VaultService,
+    private readonly dataAccess: DataAccess,
+    /** Bumped on every change, so cached rules are read again here at once and on other nodes within a second. */
+    private readonly epoch: AuthEpoch,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -90,6 +95,7 @@ export class PolicyService {
       updatedBy: principal.serviceAccountId,
     };
     await this.unique(input.vaultId, input.name, () => this.store.policies.insert(row));
+    this.epoch.bump();
     return row;
   }
 
@@ -136,6 +142,7 @@ export class PolicyService {
     await this.unique(current.vaultId, input.name, async () => {
       if (!(await this.store.policies.update(row))) throw notFound(`Policy ${id} wasn't found.`);
     });
+    this.epoch.bump();
     return row;
   }
 
@@ -147,11 +154,13 @@ export class PolicyService {
       updatedAt: this.now(),
       updatedBy: principal.serviceAccountId,
     });
+    this.epoch.bump();
   }
 
   async delete(principal: Principal, id: string): Promise<void> {
     await this.manageable(principal, id);
     await this.store.policies.delete(id);
+    this.epoch.bump();
   }
 
   /** Assigns to custom roles of the policy's vault (system roles keep their fixed permissions). */
@@ -159,11 +168,13 @@ export class PolicyService {
     const policy = await this.manageable(principal, id);
     await this.checkRoles(policy, roleIds);
     await this.store.policies.assign(id, [...new Set(roleIds)], this.now());
+    this.epoch.bump();
   }
 
   async unassign(principal: Principal, id: string, roleIds: readonly string[]): Promise<void> {
     await this.manageable(principal, id);
     await this.store.policies.unassign(id, roleIds);
+    this.epoch.bump();
   }
 
   async roleIds(principal: Principal, id: string): Promise<string[]> {
@@ -177,17 +188,10 @@ export class PolicyService {
     return policies.filter((p) => access.allows(principal, 'policies.read', vaultResource(p.vaultId)));
   }
 
-  /** The active rules of a set of roles, ready for {@link decide}. */
-  async rulesOfRoles(roleIds: readonly string[]): Promise<PolicyRule[]> {
-    const policies = await this.store.policies.ofRoles(roleIds, { activeOnly: true });
-    return policies.flatMap((policy) =>
-      policy.rules.map((r) => ({ policyId: policy.id, ruleName: r.name, rule: parseRule(r.expression) })),
-    );
-  }
-
   /**
-   * What the policies of a principal's custom roles on a vault decide for one action and column, with the
-   * rules that decided: the answer of `POST /v1/policies/explain`.
+   * What the data paths decide for a principal, one action and column of a vault (its system roles and
+   * the policies of its custom roles, through the same decision point), with the rules that decided: the
+   * answer of `POST /v1/policies/explain`.
    */
   async explain(
     principal: Principal,
@@ -208,16 +212,8 @@ export class PolicyService {
     } else if (question.column !== undefined) {
       throw badRequest('column needs a table.');
     }
-    const roles = subject.roles.filter((r) => r.resourceType === 'VAULT' && r.resourceId === question.vaultId);
-    const rules = await this.rulesOfRoles(roles.map((r) => r.id));
-    return decide(
-      rules,
-      { action: question.action, table: question.table, column: question.column, columnDefault },
-      {
-        context: subject.context,
-        principal: { id: subject.serviceAccountId, type: subject.type, roles: subject.roles.map((r) => r.id) },
-      },
-    );
+    const vaultAccess = await this.dataAccess.forVault(subject, question.vaultId);
+    return vaultAccess.decide(question.action, { table: question.table, column: question.column, columnDefault });
   }
 
   private async manageable(principal: Principal, id: string): Promise<PolicyRow> {

@@ -34,6 +34,8 @@ export interface RuleCondition {
   readonly expr: CelExpr;
   /** Tables whose row values it reads (`persons.region`): a row filter, evaluated per record. */
   readonly tables: ReadonlySet<string>;
+  /** The columns it reads, per table: what must be loaded to decide a row filter. */
+  readonly columns: ReadonlyMap<string, ReadonlySet<string>>;
   /** Whether it reads the request (`request.context.*`) or the caller (`principal.*`). */
   readonly readsRequest: boolean;
 }

@@ -113,7 +113,9 @@ export async function executeQuery(
   const prepared = prepare(plan);
   const ctx: RunContext = { source, batchSize, budget, maxJoinRows, joinRows: 0 };
 
-  let rows = readSource(ctx, prepared.sources[0] as SourcePlan, prepared.idsOnly);
+  const first = prepared.sources[0] as SourcePlan;
+  const idsOnly = prepared.idsOnly && !source.hidesRecords?.(first.source.table);
+  let rows = readSource(ctx, first, idsOnly);
   for (const joined of prepared.sources.slice(1)) rows = join(ctx, rows, joined);
 
   const matches = async function* (): AsyncGenerator<Row> {

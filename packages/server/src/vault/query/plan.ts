@@ -32,6 +32,11 @@ export interface QuerySource {
     ids: readonly string[],
     columns: readonly string[],
   ): Promise<Map<string, Record<string, CanonicalValue>>>;
+  /**
+   * True when `load` may leave out existing records the caller may not see (an access policy's row
+   * filter): the engine then never counts records from IDs alone.
+   */
+  hidesRecords?(table: string): boolean;
 }
 
 /** A column of one of the query's tables. */

@@ -1,10 +1,10 @@
-import { access, vaultResource } from '../../access/access-control.js';
 import type { Principal } from '../../auth/principal.js';
 import { badRequest, notFound } from '../../errors.js';
 import { newUuid } from '../../ids.js';
 import type { Store } from '../../store/types.js';
 import type { ColumnSpec } from '../schema/model.js';
 import type { FileUrlSigner } from './file-urls.js';
+import { grantRead, requireWrite } from './record-access.js';
 import type { RecordService } from './record-service.js';
 import type { TableContext } from './table-context.js';
 import { valueBytes, valueFromBytes } from './values.js';
@@ -60,11 +60,14 @@ export class FileService {
     recordId: string | undefined,
     file: UploadedFile,
   ): Promise<{ skyflowId: string; metadata: FileMetadata }> {
-    access.require(principal, recordId ? 'records.update' : 'records.create', vaultResource(vaultId));
+    const access = await this.records.dataAccess.forVault(principal, vaultId);
+    const action = recordId ? 'UPDATE' : 'CREATE';
+    access.requireAtAll(action, tableName);
     const ctx = await this.records.context(vaultId, tableName);
     const column = fileColumn(ctx, columnName);
     const id = recordId ?? newUuid();
     const now = this.now();
+    await requireWrite(access, ctx, this.store, action, { [column.name]: null }, recordId, now);
     const metadata: FileMetadata = {
       fileName: cleanName(file.fileName),
       fileSizeKB: Math.ceil(file.data.length / 1024),
@@ -107,9 +110,11 @@ export class FileService {
   }
 
   async deleteFile(principal: Principal, vaultId: string, tableName: string, recordId: string, columnName: string) {
-    access.require(principal, 'records.update', vaultResource(vaultId));
+    const access = await this.records.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('UPDATE', tableName);
     const ctx = await this.records.context(vaultId, tableName);
     const column = fileColumn(ctx, columnName);
+    await requireWrite(access, ctx, this.store, 'UPDATE', { [column.name]: null }, recordId, this.now());
     const deleted = await this.store.transaction(async (tx) => {
       if ((await tx.records.existing(vaultId, tableName, [recordId])).size === 0) {
         throw notFound(`Record ${recordId} wasn't found in table "${tableName}".`);
@@ -123,9 +128,11 @@ export class FileService {
 
   /** Strongroom does not scan files for malware; the status says so rather than claiming they are clean. */
   async scanStatus(principal: Principal, vaultId: string, tableName: string, recordId: string, columnName: string) {
-    access.require(principal, 'records.read', vaultResource(vaultId));
+    const access = await this.records.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('READ', tableName);
     const ctx = await this.records.context(vaultId, tableName);
     const column = fileColumn(ctx, columnName);
+    await grantRead(access, ctx, this.store, [column.name], [recordId], this.now());
     const file = await this.store.files.get(vaultId, tableName, recordId, column.name);
     return { av_scan_status: file ? ('SCAN_NONE' as const) : ('SCAN_FILE_NOT_FOUND' as const) };
   }

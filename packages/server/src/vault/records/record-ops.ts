@@ -7,7 +7,13 @@ import {
   type StoredCell,
   UniqueViolationError,
 } from '../../store/types.js';
-import { applyRedaction, effectiveRedaction, REDACTED_TEXT, type RedactionLevel } from '../redaction/index.js';
+import {
+  type AppliedRedaction,
+  applyRedaction,
+  effectiveRedaction,
+  REDACTED_TEXT,
+  type RedactionLevel,
+} from '../redaction/index.js';
 import type { ColumnSpec } from '../schema/model.js';
 import { type FileMetadata, isFileMetadata, publicMetadata } from './file-service.js';
 import { type TableContext, tokenContext } from './table-context.js';
@@ -45,6 +51,12 @@ export interface ReadOptions {
   readonly downloadURL?: boolean | undefined;
   /** File columns: add `fileMetadata` (name, size, type) for files the caller may see. */
   readonly returnFileMetadata?: boolean | undefined;
+  /**
+   * What the caller may see of each record, from the access policies: per column, the redaction cap.
+   * A column absent from the map is left out; `undefined` leaves the whole record out. Absent: everything,
+   * uncapped.
+   */
+  readonly caps?: ((recordId: string) => ReadonlyMap<string, AppliedRedaction> | undefined) | undefined;
   /** Signs download URLs (required for `downloadURL`). */
   readonly fileUrl?:
     | ((vaultId: string, table: string, column: string, record: string, meta: FileMetadata) => string)
@@ -194,19 +206,23 @@ export class RecordOps {
     const views: RecordView[] = [];
     for (const id of ids) {
       if (!present.has(id)) continue;
+      const caps = options.caps?.(id);
+      if (options.caps && !caps) continue;
       const fields: Record<string, unknown> = { skyflow_id: id };
       const fileMetadata: NonNullable<RecordView['fileMetadata']> = {};
       const cells = (byRecord.get(id) ?? []).sort((a, b) => (rank.get(a.column) ?? 0) - (rank.get(b.column) ?? 0));
       for (const cell of cells) {
         const column = table.columnsByName.get(cell.column);
         if (!column) continue;
+        const cap = caps?.get(column.name);
+        if (caps && !cap) continue;
         if (column.datatype === 'DT_FILE_TYPE') {
           const meta = valueFromBytes(
             ctx.keys.decrypt({ table: table.name, column: column.name, record: id }, cell.value),
           );
           if (!isFileMetadata(meta)) continue;
           // A file is either shown (its name, or a download URL) or redacted; it cannot be masked.
-          if (effectiveRedaction(column, options.redaction) !== 'PLAIN_TEXT') {
+          if (effectiveRedaction(column, options.redaction, cap) !== 'PLAIN_TEXT') {
             fields[column.name] = REDACTED_TEXT;
             continue;
           }
@@ -225,7 +241,7 @@ export class RecordOps {
         const value = valueFromBytes(
           ctx.keys.decrypt({ table: table.name, column: column.name, record: id }, cell.value),
         );
-        fields[column.name] = applyRedaction(column, value, options.redaction);
+        fields[column.name] = applyRedaction(column, value, options.redaction, { cap });
       }
       views.push(Object.keys(fileMetadata).length > 0 ? { fields, fileMetadata } : { fields });
     }

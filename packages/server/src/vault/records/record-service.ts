@@ -1,10 +1,11 @@
-import { access, vaultResource } from '../../access/access-control.js';
+import type { DataAccess, VaultAccess } from '../../access/data-access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
 import { type Repositories, type Store, UniqueViolationError } from '../../store/types.js';
 import type { RedactionLevel } from '../redaction/index.js';
 import type { VaultService } from '../vault-service.js';
+import { grantRead, requireDelete, requireLookup, requireWrite } from './record-access.js';
 import {
   type Byot,
   hasLookupIndex,
@@ -90,9 +91,12 @@ export class RecordService {
     private readonly store: Store,
     private readonly keyring: Keyring,
     private readonly vaults: VaultService,
+    /** The one decision point every read and write of values asks. */
+    readonly dataAccess: DataAccess,
     /** Signs file download URLs (for `downloadURL=true`). */
     private readonly fileUrl: ReadOptions['fileUrl'],
     private readonly ops: RecordOps = new RecordOps(),
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The keys and schema of one table of a vault; 404 when either is missing. */
@@ -104,13 +108,20 @@ export class RecordService {
   }
 
   async insert(principal: Principal, vaultId: string, tableName: string, request: InsertRequest) {
-    access.require(principal, 'records.create', vaultResource(vaultId));
+    const access = await this.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('CREATE', tableName);
+    if (request.upsert) access.requireAtAll('UPDATE', tableName);
     const ctx = await this.context(vaultId, tableName);
     if (request.records.length > MAX_RECORDS_PER_REQUEST) {
       throw badRequest(`At most ${MAX_RECORDS_PER_REQUEST} records per request.`);
     }
     if (request.homogeneous && request.upsert) throw badRequest('homogeneous cannot be combined with upsert.');
     if (request.homogeneous) assertHomogeneous(request.records);
+    for (const record of request.records) {
+      await requireWrite(access, ctx, this.store, 'CREATE', record.fields, undefined, this.now());
+      // An upsert may update an existing record instead: it needs both rights on what it writes.
+      if (request.upsert) await requireWrite(access, ctx, this.store, 'UPDATE', record.fields, undefined, this.now());
+    }
     const records = await this.write((tx) =>
       this.ops.insert(tx, ctx, request.records, {
         tokenization: request.tokenization ?? false,
@@ -122,10 +133,11 @@ export class RecordService {
   }
 
   async get(principal: Principal, vaultId: string, tableName: string, request: GetRequest) {
-    access.require(principal, 'records.read', vaultResource(vaultId));
+    const access = await this.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('READ', tableName);
     const ctx = await this.context(vaultId, tableName);
     const columns = checkColumns(ctx, request.fields);
-    const read = this.readOptions(request, columns);
+    const read = (ids: readonly string[]) => this.readGranted(this.store, access, ctx, ids, request, columns);
     const ids = request.skyflowIds?.filter((id) => id !== '') ?? [];
     const columnName = request.columnName || undefined;
     if (ids.length > 0 && columnName) throw badRequest('Give either skyflow_ids or column_name, not both.');
@@ -133,14 +145,14 @@ export class RecordService {
       const values = request.columnValues ?? [];
       if (values.length === 0) throw badRequest('column_name needs column_values.');
       if (values.length > MAX_GET_KEYS) throw badRequest(`At most ${MAX_GET_KEYS} column_values per request.`);
-      const found = await this.lookup(ctx, columnName, values);
+      const found = await this.lookup(access, ctx, columnName, values);
       if (found.length === 0) throw notFound(`No record of table "${tableName}" has those ${columnName} values.`);
-      return { records: await this.ops.read(this.store, ctx, found, read) };
+      return { records: await read(found) };
     }
     if (request.columnValues && request.columnValues.length > 0) throw badRequest('column_values needs column_name.');
     if (ids.length > 0) {
       if (ids.length > MAX_GET_KEYS) throw badRequest(`At most ${MAX_GET_KEYS} skyflow_ids per request.`);
-      const records = await this.ops.read(this.store, ctx, ids, read);
+      const records = await read(ids);
       if (records.length === 0) throw notFound(`None of the requested records exist in table "${tableName}".`);
       return { records };
     }
@@ -151,7 +163,7 @@ export class RecordService {
       limit,
       descending: request.orderBy === 'DESCENDING',
     });
-    return { records: await this.ops.read(this.store, ctx, page, read) };
+    return { records: await read(page) };
   }
 
   async getOne(
@@ -161,21 +173,19 @@ export class RecordService {
     id: string,
     request: Pick<GetRequest, 'redaction' | 'tokenization' | 'fields' | 'downloadURL' | 'returnFileMetadata'>,
   ): Promise<RecordView> {
-    access.require(principal, 'records.read', vaultResource(vaultId));
+    const access = await this.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('READ', tableName);
     const ctx = await this.context(vaultId, tableName);
-    const [record] = await this.ops.read(
-      this.store,
-      ctx,
-      [id],
-      this.readOptions(request, checkColumns(ctx, request.fields)),
-    );
+    const [record] = await this.readGranted(this.store, access, ctx, [id], request, checkColumns(ctx, request.fields));
     if (!record) throw notFound(`Record ${id} wasn't found in table "${tableName}".`);
     return record;
   }
 
   async update(principal: Principal, vaultId: string, tableName: string, id: string, request: UpdateRequest) {
-    access.require(principal, 'records.update', vaultResource(vaultId));
+    const access = await this.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('UPDATE', tableName);
     const ctx = await this.context(vaultId, tableName);
+    await requireWrite(access, ctx, this.store, 'UPDATE', request.record.fields, id, this.now());
     return this.write((tx) =>
       this.ops.update(tx, ctx, id, request.record, {
         tokenization: request.tokenization ?? false,
@@ -185,8 +195,10 @@ export class RecordService {
   }
 
   async deleteOne(principal: Principal, vaultId: string, tableName: string, id: string) {
-    access.require(principal, 'records.delete', vaultResource(vaultId));
+    const access = await this.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('DELETE', tableName);
     const ctx = await this.context(vaultId, tableName);
+    await requireDelete(access, ctx, this.store, [id], this.now());
     const deleted = await this.store.transaction((tx) => this.ops.delete(tx, ctx, [id]));
     if (deleted.length === 0) throw notFound(`Record ${id} wasn't found in table "${tableName}".`);
     return { skyflow_id: id, deleted: true as const };
@@ -194,15 +206,18 @@ export class RecordService {
 
   /** Bulk delete; `["*"]` deletes every record of the table. */
   async deleteMany(principal: Principal, vaultId: string, tableName: string, ids: readonly string[]) {
-    access.require(principal, 'records.delete', vaultResource(vaultId));
+    const access = await this.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('DELETE', tableName);
     const ctx = await this.context(vaultId, tableName);
     if (ids.length === 1 && ids[0] === '*') {
+      await requireDelete(access, ctx, this.store, '*', this.now());
       await this.store.transaction((tx) => this.ops.deleteAll(tx, ctx));
       return { RecordIDResponse: ['*'] };
     }
     if (ids.length === 0) throw badRequest('skyflow_ids must list at least one ID, or "*".');
     if (ids.includes('*')) throw badRequest('"*" deletes every record and cannot be combined with IDs.');
     if (ids.length > MAX_GET_KEYS) throw badRequest(`At most ${MAX_GET_KEYS} skyflow_ids per request.`);
+    await requireDelete(access, ctx, this.store, ids, this.now());
     const deleted = await this.store.transaction((tx) => this.ops.delete(tx, ctx, ids));
     if (deleted.length === 0) throw notFound(`None of the given records exist in table "${tableName}".`);
     return { RecordIDResponse: deleted };
@@ -219,12 +234,13 @@ export class RecordService {
       throw badRequest(`At most ${MAX_RECORDS_PER_REQUEST} operations per batch.`);
     }
     const byot = request.byot ?? 'DISABLE';
+    const access = await this.dataAccess.forVault(principal, vaultId);
     if (!request.continueOnError) {
-      const contexts = await Promise.all(request.records.map((item) => this.itemContext(principal, vaultId, item)));
+      const contexts = await Promise.all(request.records.map((item) => this.itemContext(access, vaultId, item)));
       const responses = await this.write(async (tx) => {
         const out: unknown[] = [];
         for (const [i, item] of request.records.entries()) {
-          out.push(await this.runItem(tx, contexts[i] as TableContext, item, byot));
+          out.push(await this.runItem(tx, access, contexts[i] as TableContext, item, byot));
         }
         return out;
       });
@@ -233,8 +249,8 @@ export class RecordService {
     const responses: unknown[] = [];
     for (const item of request.records) {
       try {
-        const ctx = await this.itemContext(principal, vaultId, item);
-        responses.push({ Status: 200, Body: await this.write((tx) => this.runItem(tx, ctx, item, byot)) });
+        const ctx = await this.itemContext(access, vaultId, item);
+        responses.push({ Status: 200, Body: await this.write((tx) => this.runItem(tx, access, ctx, item, byot)) });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         // Python SDKs only report per-item failures whose Status is exactly 400.
@@ -261,35 +277,45 @@ export class RecordService {
     }
   }
 
-  private async itemContext(principal: Principal, vaultId: string, item: BatchRecord): Promise<TableContext> {
-    const permission = { POST: 'records.create', PUT: 'records.update', GET: 'records.read', DELETE: 'records.delete' }[
-      item.method
-    ];
-    access.require(principal, permission, vaultResource(vaultId));
+  private async itemContext(access: VaultAccess, vaultId: string, item: BatchRecord): Promise<TableContext> {
+    const action = ({ POST: 'CREATE', PUT: 'UPDATE', GET: 'READ', DELETE: 'DELETE' } as const)[item.method];
+    access.requireAtAll(action, item.tableName);
+    if (item.method === 'POST' && item.upsert) access.requireAtAll('UPDATE', item.tableName);
     return this.context(vaultId, item.tableName);
   }
 
-  private async runItem(tx: Repositories, ctx: TableContext, item: BatchRecord, byot: Byot): Promise<unknown> {
+  private async runItem(
+    tx: Repositories,
+    access: VaultAccess,
+    ctx: TableContext,
+    item: BatchRecord,
+    byot: Byot,
+  ): Promise<unknown> {
     const write = { fields: item.fields ?? {}, tokens: item.tokens };
     const options = { tokenization: item.tokenization ?? false, byot };
     const id = item.ID || undefined;
+    const now = this.now();
     switch (item.method) {
       case 'POST':
         if (id) throw badRequest('A POST operation creates a record; it takes no ID.');
+        await requireWrite(access, ctx, tx, 'CREATE', write.fields, undefined, now);
+        if (item.upsert) await requireWrite(access, ctx, tx, 'UPDATE', write.fields, undefined, now);
         return { records: await this.ops.insert(tx, ctx, [write], { ...options, upsert: item.upsert || undefined }) };
       case 'PUT': {
         if (!id) throw badRequest('A PUT operation needs the ID of the record to update.');
+        await requireWrite(access, ctx, tx, 'UPDATE', write.fields, id, now);
         const updated: WriteResult = await this.ops.update(tx, ctx, id, write, options);
         return updated;
       }
       case 'GET': {
         if (!id) throw badRequest('A GET operation needs the ID of the record to read.');
-        const records = await this.ops.read(tx, ctx, [id], this.readOptions(item, undefined));
+        const records = await this.readGranted(tx, access, ctx, [id], item, undefined);
         if (records.length === 0) throw notFound(`Record ${id} wasn't found in table "${ctx.table.name}".`);
         return { records };
       }
       case 'DELETE': {
         if (!id) throw badRequest('A DELETE operation needs the ID of the record to delete.');
+        await requireDelete(access, ctx, tx, [id], now);
         const deleted = await this.ops.delete(tx, ctx, [id]);
         if (deleted.length === 0) throw notFound(`Record ${id} wasn't found in table "${ctx.table.name}".`);
         return { skyflow_id: id, deleted: true };
@@ -297,12 +323,27 @@ export class RecordService {
     }
   }
 
+  /** Reads records with what the caller's access grants: the columns and, per record, their caps. */
+  private async readGranted(
+    repos: Repositories,
+    access: VaultAccess,
+    ctx: TableContext,
+    ids: readonly string[],
+    request: Pick<GetRequest, 'redaction' | 'tokenization' | 'downloadURL' | 'returnFileMetadata'>,
+    columns: string[] | undefined,
+  ): Promise<RecordView[]> {
+    const grant = await grantRead(access, ctx, repos, columns, ids, this.now());
+    return this.ops.read(repos, ctx, ids, this.readOptions(request, grant.columns, grant.caps));
+  }
+
   private readOptions(
     request: Pick<GetRequest, 'redaction' | 'tokenization' | 'downloadURL' | 'returnFileMetadata'>,
     columns: string[] | undefined,
+    caps?: ReadOptions['caps'],
   ): ReadOptions {
     return {
       columns,
+      caps,
       redaction: request.redaction ?? 'DEFAULT',
       tokenization: request.tokenization ?? false,
       downloadURL: request.downloadURL ?? false,
@@ -312,10 +353,16 @@ export class RecordService {
   }
 
   /** Records whose `column` holds one of `values` (which arrive as text and are read as the column's type). */
-  private async lookup(ctx: TableContext, columnName: string, values: readonly string[]): Promise<string[]> {
+  private async lookup(
+    access: VaultAccess,
+    ctx: TableContext,
+    columnName: string,
+    values: readonly string[],
+  ): Promise<string[]> {
     const { table, keys } = ctx;
     const column = table.columnsByName.get(columnName);
     if (!column) throw badRequest(`Column "${columnName}" doesn't exist in table "${table.name}".`);
+    requireLookup(access, ctx, column);
     if (column.system) return values.filter((v) => v !== '');
     if (!hasLookupIndex(column)) {
       throw badRequest(

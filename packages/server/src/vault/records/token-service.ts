@@ -1,18 +1,21 @@
-import { access, vaultResource } from '../../access/access-control.js';
-import type { Principal } from '../../auth/principal.js';
-import type { Keyring } from '../../crypto/keyring.js';
-import { AppError, badRequest, notFound } from '../../errors.js';
+import { type DataAccess, denied, type VaultAccess } from '../../access/data-access.js';
+import type { AccessQuestion, Decision } from '../../access/policy/decide.js';
+import type { Principal, RequestContext } from '../../auth/principal.js';
+import { isSignedDataToken, type SignedDataTokens } from '../../auth/signed-data-tokens.js';
+import type { Keyring, VaultKeys } from '../../crypto/keyring.js';
+import { AppError, badRequest, forbidden, notFound } from '../../errors.js';
 import type { Store, TokenValueRow } from '../../store/types.js';
 import { applyRedaction, effectiveRedaction, type RedactionLevel } from '../redaction/index.js';
+import { defaultRedaction, REDACTION_STRICTNESS } from '../redaction/levels.js';
 import type { ColumnSpec, Datatype, VaultSchemaModel } from '../schema/model.js';
 import { isDeterministic } from '../tokens/index.js';
 import type { VaultService } from '../vault-service.js';
+import { loadRowValues } from './row-values.js';
 import { tokenContext, tokenGroupOf, tokenValueContext } from './table-context.js';
 import { type CanonicalValue, canonicalValue, indexBytes, valueFromBytes } from './values.js';
 
 /** Most tokens one detokenize or tokenize request may carry. */
 export const MAX_TOKENS_PER_REQUEST = 1000;
-const SIGNED_TOKEN_PREFIX = 'signed_token_';
 
 export type ValueType = 'STRING' | 'INTEGER' | 'FLOAT' | 'BOOL' | 'DATETIME' | 'JSON' | 'ARRAY' | 'DATE' | 'TIME';
 
@@ -46,22 +49,26 @@ export class TokenService {
     private readonly store: Store,
     private readonly keyring: Keyring,
     private readonly vaults: VaultService,
+    private readonly dataAccess: DataAccess,
+    private readonly signedTokens: SignedDataTokens,
     private readonly now: () => number = Date.now,
   ) {}
 
   async detokenize(principal: Principal, vaultId: string, request: DetokenizeRequest) {
-    access.require(principal, 'tokens.detokenize', vaultResource(vaultId));
     const params = request.detokenizationParameters;
     if (params.length === 0) throw badRequest('detokenizationParameters must hold at least one token.');
     if (params.length > MAX_TOKENS_PER_REQUEST)
       throw badRequest(`At most ${MAX_TOKENS_PER_REQUEST} tokens per request.`);
+    const access = await this.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('DETOKENIZATION');
+    const unwrapped = await this.unwrap(principal, params);
     // Keys first (cached), since tokens are looked up by their keyed hash; keys that cannot be loaded
     // usually mean there is no such vault, which open() then reports.
     const keys = await this.keyring.vault(vaultId, this.store).catch(async (err: unknown) => {
       await this.vaults.open(vaultId);
       throw err;
     });
-    const hashes = params.map((p) => (p.token.startsWith(SIGNED_TOKEN_PREFIX) ? undefined : keys.tokenHash(p.token)));
+    const hashes = unwrapped.map((u) => ('token' in u ? keys.tokenHash(u.token) : undefined));
     // One read tells whether the vault exists, at which version, and finds the tokens.
     const { vaultVersion, rows } = await this.store.tokens.getValues(
       vaultId,
@@ -73,15 +80,19 @@ export class TokenService {
     const byHash = new Map<string, TokenValueRow>();
     for (const row of rows) byHash.set(row.tokenHash.toString('latin1'), row);
     const now = this.now();
+    const filtered = access.unconditional ? undefined : await this.rowsForFilters(access, keys, model, rows, now);
     const records: DetokenizedRecord[] = params.map((param, i) => {
       try {
-        const hash = hashes[i];
-        if (!hash) throw badRequest('Signed data tokens are not supported yet.');
-        const row = byHash.get(hash.toString('latin1'));
+        const item = unwrapped[i] as Unwrapped;
+        if ('error' in item) throw item.error;
+        const row = byHash.get((hashes[i] as Buffer).toString('latin1'));
         if (!row || (row.expiresAt !== null && row.expiresAt <= now)) throw notFound(TOKEN_NOT_FOUND);
         const column = columnOf(model, row);
+        const asker = item.context === undefined ? access : access.withContext(item.context);
+        const decision = decideForToken(asker, row, column, filtered?.get(row.tokenHash.toString('latin1')));
+        if (!decision.allowed) throw denied(vaultId, decision);
         const value = valueFromBytes(keys.open(tokenValueContext(row.tokenHash), row.value));
-        const level = effectiveRedaction(column, param.redaction ?? 'DEFAULT');
+        const level = effectiveRedaction(column, param.redaction ?? 'DEFAULT', decision.redaction);
         const shown = applyRedaction(column, value, level);
         return {
           token: param.token,
@@ -97,17 +108,19 @@ export class TokenService {
   }
 
   async tokenize(principal: Principal, vaultId: string, request: TokenizeRequest) {
-    access.require(principal, 'tokens.tokenize', vaultResource(vaultId));
     const params = request.tokenizationParameters;
     if (params.length === 0) throw badRequest('tokenizationParameters must hold at least one value.');
     if (params.length > MAX_TOKENS_PER_REQUEST)
       throw badRequest(`At most ${MAX_TOKENS_PER_REQUEST} values per request.`);
+    const access = await this.dataAccess.forVault(principal, vaultId);
+    access.requireAtAll('TOKENIZATION');
     const { model } = await this.vaults.open(vaultId);
     const keys = await this.keyring.vault(vaultId, this.store);
     const now = this.now();
     const records: { token: string }[] = [];
     for (const [i, param] of params.entries()) {
       const { group, table, column } = resolveGroup(model, param, i);
+      access.require('TOKENIZATION', { table, column: column.name });
       let value: CanonicalValue;
       try {
         value = canonicalValue(table, column, param.value);
@@ -125,6 +138,102 @@ export class TokenService {
     }
     return { records };
   }
+
+  /**
+   * Signed data tokens verified and unwrapped; unsigned ones refused when the caller's service account
+   * enforces signed tokens. A failure stays with its token (continueOnError reports it per token).
+   */
+  private async unwrap(
+    principal: Principal,
+    params: DetokenizeRequest['detokenizationParameters'],
+  ): Promise<Unwrapped[]> {
+    const enforce = principal.clientConfiguration.enforceSignedDataTokens;
+    return Promise.all(
+      params.map(async ({ token }): Promise<Unwrapped> => {
+        if (!isSignedDataToken(token)) {
+          if (!enforce) return { token, context: undefined };
+          return {
+            error: forbidden('This service account accepts only signed data tokens (enforceSignedDataTokens).'),
+          };
+        }
+        try {
+          return await this.signedTokens.verify(principal, token);
+        } catch (err) {
+          if (err instanceof AppError) return { error: err };
+          throw err;
+        }
+      }),
+    );
+  }
+
+  /**
+   * For tokens whose decision depends on a row filter: the values the filters read, of every record
+   * holding the token, keyed by token hash. Tokens no filter concerns are left out (and cost nothing).
+   */
+  private async rowsForFilters(
+    access: VaultAccess,
+    keys: VaultKeys,
+    model: VaultSchemaModel,
+    rows: readonly TokenValueRow[],
+    now: number,
+  ): Promise<Map<string, Record<string, unknown>[]>> {
+    const out = new Map<string, Record<string, unknown>[]>();
+    const wanted = rows.filter((row) => {
+      const column = model.tablesByName.get(row.table)?.columnsByName.get(row.column);
+      return column !== undefined && access.needsRows('DETOKENIZATION', { table: row.table, column: row.column });
+    });
+    if (wanted.length === 0) return out;
+    for (const row of wanted) out.set(row.tokenHash.toString('latin1'), []);
+    const holders = await this.store.records.recordsOfTokens(
+      access.vaultId,
+      wanted.map((row) => row.tokenHash),
+    );
+    const byTable = new Map<string, typeof holders>();
+    for (const holder of holders) byTable.set(holder.table, [...(byTable.get(holder.table) ?? []), holder]);
+    for (const [table, list] of byTable) {
+      const values = await loadRowValues(
+        this.store,
+        keys,
+        access.vaultId,
+        table,
+        [...new Set(list.map((h) => h.recordId))],
+        access.filterColumns('DETOKENIZATION', table),
+        now,
+      );
+      for (const holder of list) {
+        const row = values.get(holder.recordId);
+        if (row) out.get(holder.tokenHash.toString('latin1'))?.push({ [table]: row });
+      }
+    }
+    return out;
+  }
+}
+
+type Unwrapped = { token: string; context: RequestContext | undefined } | { error: AppError };
+
+/**
+ * The decision on detokenizing one token. Under a row filter it is decided per record holding the
+ * token: a DENY that matches any of them refuses; otherwise it is allowed when some record is visible
+ * to the caller (all hold the same value), at the least redaction those records allow.
+ */
+function decideForToken(
+  access: VaultAccess,
+  row: TokenValueRow,
+  column: ColumnSpec,
+  holders: readonly Record<string, unknown>[] | undefined,
+): Decision {
+  const question = { table: row.table, column: row.column, columnDefault: defaultRedaction(column) };
+  if (holders === undefined || holders.length === 0) return access.decide('DETOKENIZATION', question);
+  const decisions = holders.map((rows) =>
+    access.decide('DETOKENIZATION', { ...question, rows: rows as AccessQuestion['rows'] }),
+  );
+  const refused = decisions.find((d) => !d.allowed && d.decidedBy.length > 0);
+  if (refused) return refused;
+  const allowed = decisions.filter((d) => d.allowed);
+  if (allowed.length === 0) return decisions[0] as Decision;
+  return allowed.reduce((best, d) =>
+    REDACTION_STRICTNESS[d.redaction ?? 'REDACTED'] < REDACTION_STRICTNESS[best.redaction ?? 'REDACTED'] ? d : best,
+  );
 }
 
 function columnOf(model: VaultSchemaModel, row: Pick<TokenValueRow, 'table' | 'column'>): ColumnSpec {
