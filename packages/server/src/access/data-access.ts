@@ -30,6 +30,10 @@ export const PERMISSION_OF: Readonly<Record<RuleAction, string>> = {
 
 /** How many role sets' compiled rules are kept; beyond it the cache starts over (rules are cheap to reload). */
 const MAX_CACHED_ROLE_SETS = 10_000;
+/** How many callers' (principal, roles, context) decision memos are kept; beyond it they start over. */
+const MAX_CACHED_CALLERS = 10_000;
+/** Most memoised decisions per caller (distinct action × column questions). */
+const MAX_DECISIONS_PER_CALLER = 4096;
 
 /**
  * The one decision point for data: every path that reads or writes a vault's values (records, query,
@@ -42,6 +46,13 @@ const MAX_CACHED_ROLE_SETS = 10_000;
  */
 export class DataAccess {
   private readonly cache = new Map<string, { generation: number; rules: Promise<readonly PolicyRule[]> }>();
+  /**
+   * Decisions already taken for a caller, by question. A decision without row values is a pure function
+   * of the rules and the request facts (principal, roles, context), so a caller asking the same question
+   * again — every request of a service, every token of a batch — gets it from here instead of running the
+   * conditions again. Dropped with the rules whenever a policy or role changes.
+   */
+  private readonly memos = new Map<string, { generation: number; memo: Map<string, Decision> }>();
 
   constructor(
     private readonly store: Store,
@@ -58,7 +69,23 @@ export class DataAccess {
       if (role.type === 'CUSTOM' && role.resourceType === 'VAULT' && role.resourceId === vaultId) custom.push(role.id);
     }
     const rules = custom.length > 0 ? await this.rulesOfRoles(custom) : NO_RULES;
-    return new VaultAccess(principal, vaultId, rules, context ?? principal.context);
+    const facts = context ?? principal.context;
+    const memo = rules.length > 0 ? this.memoOf(principal, vaultId, facts) : undefined;
+    return new VaultAccess(principal, vaultId, rules, facts, memo, this);
+  }
+
+  /** The decision memo of one caller: the same principal, roles and context. */
+  memoOf(principal: Principal, vaultId: string, context: RequestContext | undefined): Map<string, Decision> {
+    const key = `${vaultId}\u0000${principal.serviceAccountId}\u0000${principal.authMode}\u0000${principal.roles
+      .map((r) => r.id)
+      .join(',')}\u0000${context === undefined ? '' : JSON.stringify(context)}`;
+    const generation = this.epoch.generation;
+    const hit = this.memos.get(key);
+    if (hit && hit.generation === generation) return hit.memo;
+    if (this.memos.size >= MAX_CACHED_CALLERS) this.memos.clear();
+    const memo = new Map<string, Decision>();
+    this.memos.set(key, { generation, memo });
+    return memo;
   }
 
   /** The active rules of a set of roles, parsed and compiled once per change of any policy or role. */
@@ -100,6 +127,9 @@ export class VaultAccess {
     readonly vaultId: string,
     private readonly rules: readonly PolicyRule[],
     context: RequestContext | undefined,
+    /** Decisions without row values already taken for this caller (see {@link DataAccess}). */
+    private readonly memo: Map<string, Decision> | undefined = undefined,
+    private readonly owner: DataAccess | undefined = undefined,
   ) {
     this.denyRules = rules.filter((r) => r.rule.effect === 'DENY');
     this.facts = {
@@ -114,7 +144,8 @@ export class VaultAccess {
 
   /** The same caller's access with another context (the `ctx` of a signed data token). */
   withContext(context: RequestContext): VaultAccess {
-    return new VaultAccess(this.principal, this.vaultId, this.rules, context);
+    const memo = this.owner?.memoOf(this.principal, this.vaultId, context);
+    return new VaultAccess(this.principal, this.vaultId, this.rules, context, memo, this.owner);
   }
 
   /** Whether the caller's system roles hold the action's permission on the vault. */
@@ -137,6 +168,17 @@ export class VaultAccess {
    * record's values per table) when {@link needsRows} says a row filter depends on them.
    */
   decide(action: RuleAction, question: ColumnQuestion = {}): Decision {
+    if (this.memo === undefined || question.rows !== undefined) return this.evaluate(action, question);
+    const key = `${action}\u0000${question.table ?? ''}\u0000${question.column ?? ''}\u0000${question.columnDefault ?? ''}`;
+    let decision = this.memo.get(key);
+    if (decision === undefined) {
+      decision = this.evaluate(action, question);
+      if (this.memo.size < MAX_DECISIONS_PER_CALLER) this.memo.set(key, decision);
+    }
+    return decision;
+  }
+
+  private evaluate(action: RuleAction, question: ColumnQuestion): Decision {
     const full: AccessQuestion = { action, ...question };
     if (this.grantsBySystemRole(action)) {
       if (this.denyRules.length > 0) {

@@ -75,10 +75,17 @@ export async function createServices(input: {
   const roles = new RoleService(store, epoch);
   const vaults = new VaultService(store, keyring, roles, epoch);
   const dataAccess = new DataAccess(store, epoch);
+  const signedTokens = new SignedDataTokens(store, epoch);
   const { accountId } = await vaults.identity();
   const signer = new FileUrlSigner(keyring, urls, config.fileUrlSeconds);
-  const records = new RecordService(store, keyring, vaults, dataAccess, (vaultId, table, column, recordId, meta) =>
-    signer.sign({ vaultId, table, recordId, column, uploadedAt: meta.uploadedAt }),
+  const records = new RecordService(
+    store,
+    keyring,
+    vaults,
+    dataAccess,
+    signedTokens,
+    (vaultId, table, column, recordId, meta) =>
+      signer.sign({ vaultId, table, recordId, column, uploadedAt: meta.uploadedAt }),
   );
   const issuer = new TokenIssuer(store, keyring, `urn:strongroom:${accountId}`);
   await issuer.init();
@@ -100,7 +107,7 @@ export async function createServices(input: {
     vaults,
     records,
     dataAccess,
-    tokens: new TokenService(store, keyring, vaults, dataAccess, new SignedDataTokens(store, epoch)),
+    tokens: new TokenService(store, keyring, vaults, dataAccess, signedTokens),
     queries: new QueryService(store, keyring, vaults, dataAccess),
     files: new FileService(store, records, signer),
     rotations: new RotationService(store, keyring, vaults, logger, config.keyRotationGraceSeconds * 1000),

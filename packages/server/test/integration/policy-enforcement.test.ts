@@ -320,6 +320,21 @@ for (const store of ['sqlite', 'postgres'] as const) {
         expect(t.logs()).not.toContain(good.slice(-40));
       });
 
+      it('get accepts record IDs as signed data tokens, and their ctx decides the read', async () => {
+        const { api, credentials } = await agentWith(
+          ["ALLOW READ ON persons.name WITH REDACTION = PLAIN_TEXT WHERE request.context.purpose == 'kyc'"],
+          { ctx: { purpose: 'marketing' } },
+        );
+        expectError(await api.get('persons', { skyflow_ids: [ids[0]!] }), 403);
+        const signed = await sign(credentials, ids[0]!, { ctx: { purpose: 'kyc' } });
+        const res = await api.get('persons', { skyflow_ids: [signed], redaction: 'PLAIN_TEXT' });
+        expectOk(res);
+        expect(fieldsOf(res)).toEqual([{ skyflow_id: ids[0], name: 'Ana Gomez' }]);
+        const other = await sign(credentials, ids[1]!, { ctx: { purpose: 'other' } });
+        expectError(await api.get('persons', { skyflow_ids: [signed, other] }), 400, /same context/);
+        expectError(await api.get('persons', { skyflow_ids: [await sign(credentials, ids[0]!, {}, -120)] }), 403);
+      });
+
       it('enforceSignedDataTokens refuses unsigned tokens and accepts signed ones', async () => {
         const { api, credentials } = await agentWith(['ALLOW DETOKENIZATION WITH REDACTION = PLAIN_TEXT'], {
           clientConfiguration: { enforceSignedDataTokens: true },

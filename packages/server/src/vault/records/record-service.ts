@@ -1,5 +1,6 @@
 import type { DataAccess, VaultAccess } from '../../access/data-access.js';
-import type { Principal } from '../../auth/principal.js';
+import type { Principal, RequestContext } from '../../auth/principal.js';
+import { isSignedDataToken, type SignedDataTokens } from '../../auth/signed-data-tokens.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
 import { type Repositories, type Store, UniqueViolationError } from '../../store/types.js';
@@ -93,6 +94,8 @@ export class RecordService {
     private readonly vaults: VaultService,
     /** The one decision point every read and write of values asks. */
     readonly dataAccess: DataAccess,
+    /** Verifies signed data tokens given in place of record IDs to get. */
+    private readonly signedTokens: SignedDataTokens,
     /** Signs file download URLs (for `downloadURL=true`). */
     private readonly fileUrl: ReadOptions['fileUrl'],
     private readonly ops: RecordOps = new RecordOps(),
@@ -133,12 +136,12 @@ export class RecordService {
   }
 
   async get(principal: Principal, vaultId: string, tableName: string, request: GetRequest) {
-    const access = await this.dataAccess.forVault(principal, vaultId);
+    const { ids, context } = await this.unwrapIds(principal, request.skyflowIds?.filter((id) => id !== '') ?? []);
+    const access = await this.dataAccess.forVault(principal, vaultId, context);
     access.requireAtAll('READ', tableName);
     const ctx = await this.context(vaultId, tableName);
     const columns = checkColumns(ctx, request.fields);
     const read = (ids: readonly string[]) => this.readGranted(this.store, access, ctx, ids, request, columns);
-    const ids = request.skyflowIds?.filter((id) => id !== '') ?? [];
     const columnName = request.columnName || undefined;
     if (ids.length > 0 && columnName) throw badRequest('Give either skyflow_ids or column_name, not both.');
     if (columnName) {
@@ -258,6 +261,37 @@ export class RecordService {
       }
     }
     return { vaultID: vaultId, responses };
+  }
+
+  /**
+   * Record IDs given as signed data tokens (§4.8: `tok` is the record's skyflow_id), verified like those
+   * of detokenize; their context then decides the read. Signed IDs of one request must carry the same
+   * context, since one request is decided under one context.
+   */
+  private async unwrapIds(
+    principal: Principal,
+    given: readonly string[],
+  ): Promise<{ ids: string[]; context: RequestContext | undefined }> {
+    if (!given.some(isSignedDataToken)) return { ids: [...given], context: undefined };
+    if (given.length > MAX_GET_KEYS) throw badRequest(`At most ${MAX_GET_KEYS} skyflow_ids per request.`);
+    const ids: string[] = [];
+    const contexts = new Set<string>();
+    let context: RequestContext | undefined;
+    for (const id of given) {
+      if (!isSignedDataToken(id)) {
+        ids.push(id);
+        contexts.add('');
+        continue;
+      }
+      const verified = await this.signedTokens.verify(principal, id);
+      ids.push(verified.token);
+      context = verified.context;
+      contexts.add(context === undefined ? '' : JSON.stringify(context));
+    }
+    if (contexts.size > 1) {
+      throw badRequest('skyflow_ids: signed data tokens of one request must carry the same context (ctx).');
+    }
+    return { ids, context };
   }
 
   /** Runs a write in a transaction, again when it lost a race on a unique index (see {@link MAX_WRITE_ATTEMPTS}). */
