@@ -111,6 +111,27 @@ export class DataAccess {
 
 const NO_RULES: readonly PolicyRule[] = [];
 
+/** What every request of a caller derives from a rule set: worked out once per set, not per request. */
+interface RuleSetFacts {
+  readonly denyRules: readonly PolicyRule[];
+  /** Whether any rule (of all, and of the DENY ones) has a row filter, per action. */
+  readonly rowFiltered: ReadonlySet<RuleAction>;
+  readonly rowFilteredDeny: ReadonlySet<RuleAction>;
+}
+const ruleSetFacts = new WeakMap<readonly PolicyRule[], RuleSetFacts>();
+
+function factsOf(rules: readonly PolicyRule[]): RuleSetFacts {
+  let facts = ruleSetFacts.get(rules);
+  if (!facts) {
+    const denyRules = rules.filter((r) => r.rule.effect === 'DENY');
+    const filtered = (list: readonly PolicyRule[]) =>
+      new Set(list.filter((r) => (r.rule.condition?.tables.size ?? 0) > 0).map((r) => r.rule.action));
+    facts = { denyRules, rowFiltered: filtered(rules), rowFilteredDeny: filtered(denyRules) };
+    ruleSetFacts.set(rules, facts);
+  }
+  return facts;
+}
+
 const READS = new Set<RuleAction>(['READ', 'DETOKENIZATION']);
 
 /** What a column question needs beyond the action: its table, column and configured redaction. */
@@ -119,6 +140,7 @@ export type ColumnQuestion = Omit<AccessQuestion, 'action'>;
 /** One caller's access to one vault, for the length of a request. */
 export class VaultAccess {
   private readonly denyRules: readonly PolicyRule[];
+  private readonly ruleSet: RuleSetFacts;
   private readonly facts: RequestFacts;
   private readonly system = new Map<RuleAction, boolean>();
 
@@ -131,7 +153,8 @@ export class VaultAccess {
     private readonly memo: Map<string, Decision> | undefined = undefined,
     private readonly owner: DataAccess | undefined = undefined,
   ) {
-    this.denyRules = rules.filter((r) => r.rule.effect === 'DENY');
+    this.ruleSet = factsOf(rules);
+    this.denyRules = this.ruleSet.denyRules;
     this.facts = {
       context,
       principal: {
@@ -223,8 +246,9 @@ export class VaultAccess {
 
   /** Whether deciding `action` on the question needs the record's values (a row filter may apply). */
   needsRows(action: RuleAction, question: ColumnQuestion = {}): boolean {
-    if (this.rules.length === 0) return false;
-    const rules = this.grantsBySystemRole(action) ? this.denyRules : this.rules;
+    const system = this.grantsBySystemRole(action);
+    if (!(system ? this.ruleSet.rowFilteredDeny : this.ruleSet.rowFiltered).has(action)) return false;
+    const rules = system ? this.denyRules : this.rules;
     return needsRows(rules, { action, ...question });
   }
 
