@@ -1,7 +1,7 @@
 import { Analyzer } from '../analyzer.js';
 import { type DetectableType, isEntityType, placeholderStem, SUBTYPES } from '../entity-types.js';
 import type { DetectedEntity } from '../model.js';
-import { planShift, shiftDateText } from './date-shift.js';
+import { planShift, type ShiftPlan, shiftDateText } from './date-shift.js';
 import { indexMapper } from './offsets.js';
 
 /** §6.1 token formats. */
@@ -25,17 +25,21 @@ export interface Transformations {
 }
 
 /**
- * The §6.2 request body, as received (snake_case). Fields the engine does not use (`vault_id`,
- * `configuration_id`) may be present and are ignored.
+ * The options of a §6.2/§6.4 request: everything but the text or file, as received (snake_case). Fields
+ * the engine does not use (`vault_id`, `configuration_id`) may be present and are ignored.
  */
-export interface DeidentifyStringRequest {
-  text: string;
+export interface DeidentifyRequestOptions {
   entity_types?: readonly string[] | null;
   token_type?: TokenTypeOptions | null;
   allow_regex?: readonly string[] | null;
   restrict_regex?: readonly string[] | null;
   transformations?: Transformations | null;
   [other: string]: unknown;
+}
+
+/** The §6.2 request body, as received (snake_case). */
+export interface DeidentifyStringRequest extends DeidentifyRequestOptions {
+  text: string;
 }
 
 /** One entity of the §6.2 response. */
@@ -68,9 +72,10 @@ export interface TokenizeItem {
 }
 
 /**
- * Stores values in the vault and returns one token per item, in order. Called at most once per request
- * with the distinct values that need a vault token. Tokens must match `[A-Za-z0-9-]+` so that
- * re-identification can find them in text (written as `[ENTITY_TYPE_<token>]`).
+ * Stores values in the vault and returns one token per item, in order. Called with the distinct values
+ * that need a vault token: at most once per string request; a file (a {@link DeidentifySession}) calls it
+ * once per {@link VAULT_TOKEN_BATCH} distinct values, after the whole file was analysed. Tokens must match
+ * `[A-Za-z0-9-]+` so that re-identification can find them in text (written as `[ENTITY_TYPE_<token>]`).
  */
 export type VaultTokenizer = (items: readonly TokenizeItem[]) => Promise<readonly string[]>;
 
@@ -179,7 +184,8 @@ const valueKey = (type: string, value: string): string =>
 /** Key under which mentions share a vault token: the exact value, since the vault gives back what it stored. */
 const exactKey = (type: string, value: string): string => `${type}\u0000${value}`;
 
-interface Replacement {
+/** One entity's planned replacement; offsets are UTF-16 indices into the analysed text, end exclusive. */
+export interface Replacement {
   start: number;
   end: number;
   value: string;
@@ -228,16 +234,38 @@ export class Deidentifier {
     return render(request.text, reps, hooks);
   }
 
+  /**
+   * Starts the de-identification of many pieces of text (a file's cells, values or paragraphs) as one
+   * request: the counters (`NAME_1`), the date shift and the vault tokens span every piece.
+   */
+  session(request: DeidentifyRequestOptions, hooks: DeidentifyHooks = {}): DeidentifySession {
+    return new DeidentifySession(this, request, hooks);
+  }
+
   /** Detects entities and decides each one's replacement (vault tokens still to be fetched). */
   private plan(request: DeidentifyStringRequest, hooks: Omit<DeidentifyHooks, 'tokenizer'>): Replacement[] {
-    const text = request.text;
+    const shift = planShift(request.transformations?.shift_dates, hooks.random ?? Math.random);
+    const reps = this.detect(request.text, request, hooks, shift);
+    numberCounters(reps, { counters: new Map(), seen: new Map() });
+    return reps;
+  }
+
+  /**
+   * Detects the entities of one text and decides each one's token format (counters and vault tokens
+   * still to be assigned). Internal to the package: {@link DeidentifySession} plans pieces with it.
+   */
+  detect(
+    text: string,
+    request: DeidentifyRequestOptions,
+    hooks: Omit<DeidentifyHooks, 'tokenizer'>,
+    shift: ShiftPlan | undefined,
+  ): Replacement[] {
     const analysis = this.analyzer.analyze(text, {
       entityTypes: request.entity_types ?? null,
       allowRegex: request.allow_regex ?? null,
       restrictRegex: request.restrict_regex ?? null,
       ...(hooks.minScore !== undefined ? { minScore: hooks.minScore } : {}),
     });
-    const shift = planShift(request.transformations?.shift_dates, hooks.random ?? Math.random);
 
     const reps: Replacement[] = [];
     const toEntity = (e: DetectedEntity): Replacement => {
@@ -280,36 +308,52 @@ export class Deidentifier {
     }
     // Entities come in text order; restricted regions have to be merged in.
     if (analysis.restricted.length > 0) reps.sort((a, b) => a.start - b.start);
-
-    // Counters: the same value gets the same number within the request, numbered in text order per type.
-    let counters: Map<string, number> | undefined;
-    let seen: Map<string, number> | undefined;
-    for (const r of reps) {
-      const stem = placeholderStem(r.entityType as DetectableType);
-      if (r.format === 'entity_unq_counter') {
-        counters ??= new Map();
-        seen ??= new Map();
-        const key = valueKey(r.entityType, r.value);
-        let n = seen.get(key);
-        if (n === undefined) {
-          n = (counters.get(stem) ?? 0) + 1;
-          counters.set(stem, n);
-          seen.set(key, n);
-        }
-        const cached = counterToken(stem, n);
-        r.token = cached[0];
-        r.placeholder = cached[1];
-      } else if (r.format === 'entity_only') {
-        r.token = stem;
-        r.placeholder = onlyPlaceholder(stem);
-      }
-    }
     return reps;
   }
 }
 
-/** Fetches vault tokens for the replacements that need one: one tokenizer call with the distinct values. */
-async function assignVaultTokens(reps: Replacement[], hooks: DeidentifyHooks): Promise<void> {
+/** Counter state of one request: the last number per placeholder stem, and the number of each value seen. */
+interface CounterState {
+  counters: Map<string, number>;
+  seen: Map<string, number>;
+}
+
+/** Counters: the same value gets the same number within the request, numbered in text order per type. */
+function numberCounters(reps: readonly Replacement[], state: CounterState): void {
+  const { counters, seen } = state;
+  for (const r of reps) {
+    if (r.format === 'entity_unq_counter') {
+      const stem = placeholderStem(r.entityType as DetectableType);
+      const key = valueKey(r.entityType, r.value);
+      let n = seen.get(key);
+      if (n === undefined) {
+        n = (counters.get(stem) ?? 0) + 1;
+        counters.set(stem, n);
+        seen.set(key, n);
+      }
+      const cached = counterToken(stem, n);
+      r.token = cached[0];
+      r.placeholder = cached[1];
+    } else if (r.format === 'entity_only') {
+      const stem = placeholderStem(r.entityType as DetectableType);
+      r.token = stem;
+      r.placeholder = onlyPlaceholder(stem);
+    }
+  }
+}
+
+/** Most distinct values one tokenizer call receives while de-identifying a file. */
+export const VAULT_TOKEN_BATCH = 10_000;
+
+/**
+ * Fetches vault tokens for the replacements that need one: the distinct values, in one tokenizer call
+ * per `batchSize` of them (a string request has a single batch).
+ */
+async function assignVaultTokens(
+  reps: readonly Replacement[],
+  hooks: DeidentifyHooks,
+  batchSize = Number.POSITIVE_INFINITY,
+): Promise<void> {
   const vaultReps = reps.filter((r) => r.format === 'vault_token');
   if (vaultReps.length > 0) {
     if (!hooks.tokenizer)
@@ -320,9 +364,15 @@ async function assignVaultTokens(reps: Replacement[], hooks: DeidentifyHooks): P
       if (!distinct.has(key)) distinct.set(key, { value: r.value, entityType: r.entityType as DetectableType });
     }
     const keys = [...distinct.keys()];
-    const tokens = await hooks.tokenizer([...distinct.values()]);
-    if (tokens.length !== keys.length) {
-      throw new DeidentifyError(`the vault tokenizer returned ${tokens.length} tokens for ${keys.length} values`);
+    const items = [...distinct.values()];
+    const tokens: string[] = [];
+    for (let from = 0; from < items.length; from += batchSize) {
+      const batch = items.slice(from, from + batchSize);
+      const got = await hooks.tokenizer(batch);
+      if (got.length !== batch.length) {
+        throw new DeidentifyError(`the vault tokenizer returned ${got.length} tokens for ${batch.length} values`);
+      }
+      for (const t of got) tokens.push(t);
     }
     const byKey = new Map(keys.map((k, i) => [k, tokens[i] ?? '']));
     for (const r of vaultReps) {
@@ -382,7 +432,65 @@ function render(
   return { processed_text: processed, entities, word_count: counts.words, character_count: counts.characters };
 }
 
+/** A piece of text planned in a {@link DeidentifySession}. */
+export interface PlannedPiece {
+  /** Its replacements in text order (UTF-16 offsets into the piece); vault tokens are set by `resolve()`. */
+  readonly replacements: readonly Replacement[];
+}
+
+/**
+ * One de-identification request spread over many pieces of text: `plan()` every piece (detection, with
+ * counters and the date shift shared by all), then `resolve()` once (the vault tokens of every piece,
+ * batched), then `render()` each piece. Only the replacements are kept between the steps, not the text.
+ */
+export class DeidentifySession {
+  private readonly counters: CounterState = { counters: new Map(), seen: new Map() };
+  private readonly shift: ShiftPlan | undefined;
+  private readonly vaultReps: Replacement[] = [];
+  private resolved = false;
+
+  constructor(
+    private readonly engine: Deidentifier,
+    private readonly request: DeidentifyRequestOptions,
+    private readonly hooks: DeidentifyHooks,
+  ) {
+    this.shift = planShift(request.transformations?.shift_dates, hooks.random ?? Math.random);
+  }
+
+  /** Detects the entities of one piece. Throws {@link DeidentifyError} at once when a vault token is needed and no tokenizer was given. */
+  plan(text: string): PlannedPiece {
+    if (this.resolved) throw new Error('DeidentifySession: plan() after resolve()');
+    const reps = this.engine.detect(text, this.request, this.hooks, this.shift);
+    numberCounters(reps, this.counters);
+    for (const r of reps) {
+      if (r.format !== 'vault_token') continue;
+      if (!this.hooks.tokenizer)
+        throw new DeidentifyError('token type vault_token needs a vault tokenizer, and none was configured');
+      this.vaultReps.push(r);
+    }
+    return { replacements: reps };
+  }
+
+  /** Fetches the vault tokens of every planned piece, {@link VAULT_TOKEN_BATCH} distinct values per tokenizer call. */
+  async resolve(): Promise<void> {
+    if (this.vaultReps.length > 0) await assignVaultTokens(this.vaultReps, this.hooks, VAULT_TOKEN_BATCH);
+    this.resolved = true;
+  }
+
+  /** The §6.2 response for one planned piece; `text` is the piece as planned. */
+  render(text: string, piece: PlannedPiece): DeidentifyStringResponse {
+    if (!this.resolved && this.vaultReps.length > 0) throw new Error('DeidentifySession: render() before resolve()');
+    return render(text, piece.replacements, this.hooks);
+  }
+}
+
 let shared: Deidentifier | undefined;
+
+/** The process-wide default engine (built on first use), which {@link deidentifyString} and the file functions share. */
+export function defaultDeidentifier(): Deidentifier {
+  shared ??= new Deidentifier();
+  return shared;
+}
 
 /**
  * De-identifies `request.text` with the process-wide default engine (§6.2). The server calls this with
@@ -392,6 +500,5 @@ export function deidentifyString(
   request: DeidentifyStringRequest,
   hooks: DeidentifyHooks = {},
 ): Promise<DeidentifyStringResponse> {
-  shared ??= new Deidentifier();
-  return shared.deidentify(request, hooks);
+  return defaultDeidentifier().deidentify(request, hooks);
 }

@@ -7,11 +7,15 @@ export interface ReidentifyFormat {
   plaintext?: readonly string[] | null;
 }
 
-/** The §6.3 request body as received; `vault_id` and unknown fields are ignored by the engine. */
-export interface ReidentifyStringRequest {
-  text: string;
+/** The options of a §6.3/§6.6 request: everything but the text or file; `vault_id` and unknown fields are ignored. */
+export interface ReidentifyRequestOptions {
   format?: ReidentifyFormat | null;
   [other: string]: unknown;
+}
+
+/** The §6.3 request body as received. */
+export interface ReidentifyStringRequest extends ReidentifyRequestOptions {
+  text: string;
 }
 
 /** The §6.3 response body. */
@@ -88,6 +92,73 @@ export function redactionFor(type: DetectableType, format: ReidentifyFormat | nu
   return 'plaintext';
 }
 
+/** Most distinct tokens one detokenizer call receives while re-identifying a file. */
+export const DETOKENIZE_BATCH = 10_000;
+
+/** The placeholders found in one piece of text by a {@link ReidentifySession}. */
+export interface FoundPiece {
+  readonly found: ReadonlyArray<{ readonly f: FoundToken; readonly key: string | undefined }>;
+}
+
+const itemKey = (i: DetokenizeItem): string => `${i.entityType}\u0000${i.redaction}\u0000${i.token}`;
+
+/**
+ * One re-identification request spread over many pieces of text (a file's cells or values):
+ * `collect()` every piece, `resolve()` once (one detokenizer call per {@link DETOKENIZE_BATCH} distinct
+ * tokens of the whole request), then `render()` each piece.
+ */
+export class ReidentifySession {
+  private readonly items = new Map<string, DetokenizeItem>();
+  private values: Map<string, string | null | undefined> | undefined;
+
+  constructor(
+    private readonly format: ReidentifyFormat | null | undefined,
+    private readonly hooks: ReidentifyHooks,
+  ) {}
+
+  /** Finds the placeholders of one piece. */
+  collect(text: string): FoundPiece {
+    if (this.values) throw new Error('ReidentifySession: collect() after resolve()');
+    const found = findVaultTokens(text).map((f) => {
+      const redaction = redactionFor(f.entityType, this.format);
+      if (redaction === 'redacted') return { f, key: undefined };
+      const item: DetokenizeItem = { token: f.token, entityType: f.entityType, redaction };
+      const key = itemKey(item);
+      if (!this.items.has(key)) this.items.set(key, item);
+      return { f, key };
+    });
+    return { found };
+  }
+
+  /** Looks every collected token up; no detokenizer call when there is none. */
+  async resolve(batchSize = DETOKENIZE_BATCH): Promise<void> {
+    const keys = [...this.items.keys()];
+    const all = [...this.items.values()];
+    this.values = new Map();
+    for (let from = 0; from < all.length; from += batchSize) {
+      const values = await this.hooks.detokenize(all.slice(from, from + batchSize));
+      for (let i = 0; i < values.length && from + i < keys.length; i++)
+        this.values.set(keys[from + i] ?? '', values[i]);
+    }
+  }
+
+  /** The re-identified text of one collected piece. */
+  render(text: string, piece: FoundPiece): string {
+    if (piece.found.length === 0) return text;
+    if (!this.values) throw new Error('ReidentifySession: render() before resolve()');
+    let out = '';
+    let cursor = 0;
+    for (const { f, key } of piece.found) {
+      out += text.slice(cursor, f.start);
+      if (key === undefined) out += `[${placeholderStem(f.entityType)}]`;
+      else out += this.values.get(key) ?? text.slice(f.start, f.end);
+      cursor = f.end;
+    }
+    out += text.slice(cursor);
+    return out;
+  }
+}
+
 /**
  * Re-identifies text (§6.3): finds vault-token placeholders and replaces each by what the detokenizer
  * returns (value or masked value); redacted types become `[ENTITY_TYPE]` without any vault look-up.
@@ -99,31 +170,11 @@ export async function reidentifyString(
   hooks: ReidentifyHooks,
 ): Promise<ReidentifyStringResponse> {
   const { text } = request;
-  const found = findVaultTokens(text);
-  if (found.length === 0) return { text };
-  const itemKey = (i: DetokenizeItem): string => `${i.entityType}\u0000${i.redaction}\u0000${i.token}`;
-  const items = new Map<string, DetokenizeItem>();
-  const plan = found.map((f) => {
-    const redaction = redactionFor(f.entityType, request.format);
-    if (redaction === 'redacted') return { f, key: undefined };
-    const item: DetokenizeItem = { token: f.token, entityType: f.entityType, redaction };
-    const key = itemKey(item);
-    if (!items.has(key)) items.set(key, item);
-    return { f, key };
-  });
-  const keys = [...items.keys()];
-  const values = keys.length > 0 ? await hooks.detokenize([...items.values()]) : [];
-  const byKey = new Map(keys.map((k, i) => [k, values[i]]));
-  let out = '';
-  let cursor = 0;
-  for (const { f, key } of plan) {
-    out += text.slice(cursor, f.start);
-    if (key === undefined) out += `[${placeholderStem(f.entityType)}]`;
-    else out += byKey.get(key) ?? text.slice(f.start, f.end);
-    cursor = f.end;
-  }
-  out += text.slice(cursor);
-  return { text: out };
+  const session = new ReidentifySession(request.format, hooks);
+  const piece = session.collect(text);
+  if (piece.found.length === 0) return { text };
+  await session.resolve(Number.POSITIVE_INFINITY);
+  return { text: session.render(text, piece) };
 }
 
 /**
