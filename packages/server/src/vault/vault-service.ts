@@ -101,7 +101,9 @@ export class VaultService {
     if (filter.workspaceId !== undefined && filter.workspaceId !== workspaceId) return [];
     const visible = access.visibleVaults(principal);
     if (visible === 'all') return this.store.vaults.list(filter, page);
-    return this.store.vaults.list({ ...filter, ids: [...visible] }, page);
+    // Only vaults the caller may read (a role on a vault without vaults.read does not show it).
+    const readable = [...visible].filter((id) => access.allows(principal, 'vaults.read', vaultResource(id)));
+    return this.store.vaults.list({ ...filter, ids: readable }, page);
   }
 
   async get(principal: Principal, id: string): Promise<VaultRow> {
