@@ -19,6 +19,38 @@ export type {
   StringCredentials,
   TokenCredentials,
 } from './credentials/types.js';
+export { DetectController } from './detect/detect-controller.js';
+export { DetectEntities, DetectRunStatus, TokenType } from './detect/enums.js';
+export { type FileEndpoint as DetectFileEndpoint, fileEndpointFor } from './detect/file-endpoint.js';
+export {
+  DeidentifyFileOptions,
+  type DeidentifyFileOptionsInit,
+  DeidentifyTextOptions,
+  type DeidentifyTextOptionsInit,
+  type DetectFile,
+  MAX_WAIT_TIME,
+  ReidentifyTextOptions,
+  type ReidentifyTextOptionsInit,
+  type ShiftDays,
+  TokenFormat,
+  type TokenFormatInit,
+  Transformations,
+} from './detect/options.js';
+export { pollDelays } from './detect/polling.js';
+export {
+  type DeidentifyFileInput,
+  DeidentifyFileRequest,
+  DeidentifyTextRequest,
+  GetDetectRunRequest,
+  ReidentifyTextRequest,
+} from './detect/requests.js';
+export {
+  DeidentifyFileResponse,
+  DeidentifyTextResponse,
+  type DetectedEntity,
+  type DetectOutputFile,
+  ReidentifyTextResponse,
+} from './detect/responses.js';
 export { SkyflowError, type SkyflowErrorCode, type SkyflowErrorFields } from './errors/skyflow-error.js';
 export type { TransportOptions } from './http/defaults.js';
 export type { RetryOptions } from './http/retry-policy.js';

@@ -63,6 +63,7 @@ describe('loadConfig defaults', () => {
       rateLimitTokenPerAccount: 120,
       rateLimitDataPerPrincipal: 10_000,
       rateLimitDataPerIp: 20_000,
+      detectRunRetentionSeconds: 24 * 3600,
     });
   });
 

@@ -52,6 +52,7 @@ const fileSchema = z
     rateLimitTokenPerAccount: integer(0, 1_000_000).optional(),
     rateLimitDataPerPrincipal: integer(0, 10_000_000).optional(),
     rateLimitDataPerIp: integer(0, 10_000_000).optional(),
+    detectRunRetentionSeconds: integer(60, 365 * 24 * 3600).optional(),
   })
   .strict();
 
@@ -112,6 +113,8 @@ export interface Config {
   /** Data API requests per second per principal and per client address. */
   readonly rateLimitDataPerPrincipal: number;
   readonly rateLimitDataPerIp: number;
+  /** How long the results of a finished Detect file run are kept before they are deleted. */
+  readonly detectRunRetentionSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +150,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   rateLimitTokenPerAccount: 'STRONGROOM_RATE_LIMIT_TOKEN_PER_ACCOUNT',
   rateLimitDataPerPrincipal: 'STRONGROOM_RATE_LIMIT_DATA_PER_PRINCIPAL',
   rateLimitDataPerIp: 'STRONGROOM_RATE_LIMIT_DATA_PER_IP',
+  detectRunRetentionSeconds: 'STRONGROOM_DETECT_RUN_RETENTION_SECONDS',
 };
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -288,6 +292,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     rateLimitTokenPerAccount: merged.rateLimitTokenPerAccount ?? 120,
     rateLimitDataPerPrincipal: merged.rateLimitDataPerPrincipal ?? 10_000,
     rateLimitDataPerIp: merged.rateLimitDataPerIp ?? 20_000,
+    detectRunRetentionSeconds: merged.detectRunRetentionSeconds ?? 24 * 3600,
   };
 }
 

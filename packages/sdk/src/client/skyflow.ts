@@ -1,6 +1,7 @@
 import { AuthSources } from '../auth/auth-sources.js';
 import type { Credentials } from '../credentials/types.js';
 import { assertCredentials } from '../credentials/validate.js';
+import { DetectController } from '../detect/detect-controller.js';
 import { invalidInput } from '../errors/skyflow-error.js';
 import { transportSettings } from '../http/defaults.js';
 import type { RetryOptions } from '../http/retry-policy.js';
@@ -15,6 +16,7 @@ import {
   validateConnectionConfig,
   validateVaultConfig,
 } from './config.js';
+import type { ControllerContext } from './plan-runner.js';
 import { SkyflowBuilder } from './skyflow-builder.js';
 
 interface VaultEntry {
@@ -38,6 +40,7 @@ export class Skyflow {
   private readonly vaults = new Map<string, VaultEntry>();
   private readonly connections = new Map<string, ConnectionConfig>();
   private readonly controllers = new Map<string, VaultController>();
+  private readonly detectControllers = new Map<string, DetectController>();
   private credentials: Credentials | undefined;
   private logLevel: LogLevel;
   private logger: Logger;
@@ -75,25 +78,45 @@ export class Skyflow {
 
   /** The Data API of a vault; without an ID, of the first vault config. */
   vault(vaultId?: string): VaultController {
-    const id = vaultId ?? this.vaults.keys().next().value;
-    if (id === undefined) throw invalidInput('No vault config: add one with addVaultConfig.');
-    if (!this.vaults.has(id)) throw invalidInput(`No vault config with vaultId ${id}.`);
+    const id = this.vaultIdOf(vaultId);
     let controller = this.controllers.get(id);
     if (!controller) {
-      controller = new VaultController(id, {
-        vault: (vid) => {
-          const entry = this.vaults.get(vid);
-          if (!entry) throw invalidInput(`The vault config ${vid} was removed.`);
-          return { baseUrl: entry.baseUrl, credentials: entry.config.credentials };
-        },
-        clientCredentials: () => this.credentials,
-        auth: this.auth,
-        transport: () => this.transport,
-        log: this.log,
-      });
+      controller = new VaultController(id, this.controllerContext());
       this.controllers.set(id, controller);
     }
     return controller;
+  }
+
+  /** The Detect API (de-/re-identification of text and files) of a vault; without an ID, of the first vault config. */
+  detect(vaultId?: string): DetectController {
+    const id = this.vaultIdOf(vaultId);
+    let controller = this.detectControllers.get(id);
+    if (!controller) {
+      controller = new DetectController(id, this.controllerContext());
+      this.detectControllers.set(id, controller);
+    }
+    return controller;
+  }
+
+  private vaultIdOf(vaultId: string | undefined): string {
+    const id = vaultId ?? this.vaults.keys().next().value;
+    if (id === undefined) throw invalidInput('No vault config: add one with addVaultConfig.');
+    if (!this.vaults.has(id)) throw invalidInput(`No vault config with vaultId ${id}.`);
+    return id;
+  }
+
+  private controllerContext(): ControllerContext {
+    return {
+      vault: (vid) => {
+        const entry = this.vaults.get(vid);
+        if (!entry) throw invalidInput(`The vault config ${vid} was removed.`);
+        return { baseUrl: entry.baseUrl, credentials: entry.config.credentials };
+      },
+      clientCredentials: () => this.credentials,
+      auth: this.auth,
+      transport: () => this.transport,
+      log: this.log,
+    };
   }
 
   addVaultConfig(config: VaultConfig): this {
@@ -125,6 +148,7 @@ export class Skyflow {
   removeVaultConfig(vaultId: string): this {
     if (!this.vaults.delete(vaultId)) throw invalidInput(`No vault config with vaultId ${vaultId}.`);
     this.controllers.delete(vaultId);
+    this.detectControllers.delete(vaultId);
     this.log.debug('vault config removed', { vaultId });
     return this;
   }

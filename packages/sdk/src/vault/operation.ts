@@ -8,6 +8,8 @@ export interface OperationPlan<Response> {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path under `/v1/vaults/{vaultID}` (or the full path after the vault URL when `absolutePath`). */
   readonly path: string;
+  /** `path` is the whole path after the vault URL (Detect's `/v1/detect/…`), not one under the vault. */
+  readonly absolutePath?: boolean;
   /** JSON body, or multipart form. */
   readonly body?: unknown;
   readonly form?: FormData;

@@ -80,8 +80,11 @@ export class RoleService {
       if (!role) throw badRequest(`Role ${roleId} doesn't exist.`);
       this.requireAssign(principal, role);
       for (const member of members) {
-        if (member.type !== 'SERVICE_ACCOUNT') throw badRequest('Only SERVICE_ACCOUNT members are supported.');
-        if (!(await tx.serviceAccounts.get(member.ID))) throw badRequest(`Service account ${member.ID} doesn't exist.`);
+        if (member.type === 'USER') {
+          if (!(await tx.users.get(member.ID))) throw badRequest(`User ${member.ID} doesn't exist.`);
+        } else if (!(await tx.serviceAccounts.get(member.ID))) {
+          throw badRequest(`Service account ${member.ID} doesn't exist.`);
+        }
         await tx.roles.addMember({ roleId, memberId: member.ID, memberType: member.type, createdAt: now });
       }
     }
@@ -151,13 +154,16 @@ export class RoleService {
 }
 
 /**
- * The account must keep at least one active member holding its admin role, or nobody could ever manage
- * it again (short of editing the database).
+ * The account must keep at least one active member holding its admin role, a service account or a
+ * user, or nobody could ever manage it again (short of editing the database).
  */
 export async function assertAnActiveAdminRemains(tx: Repositories, adminRoleId: string): Promise<void> {
   for (const member of await tx.roles.members(adminRoleId)) {
-    const account = await tx.serviceAccounts.get(member.memberId);
-    if (account?.status === 'ACTIVE') return;
+    const holder =
+      member.memberType === 'USER'
+        ? await tx.users.get(member.memberId)
+        : await tx.serviceAccounts.get(member.memberId);
+    if (holder?.status === 'ACTIVE') return;
   }
   throw badRequest('The account must keep at least one active account admin.');
 }

@@ -1,24 +1,27 @@
 import type { Logger } from '../logger.js';
-import type { Store } from '../store/types.js';
-import { type AuditEntry, chain, GENESIS } from './audit-chain.js';
+import type { AuditHead, Store } from '../store/types.js';
+import { type AuditEntry, chain } from './audit-chain.js';
 
-/** Most entries one transaction appends. */
+/** Most entries one append writes. */
 const BATCH = 500;
 
-interface Pending {
-  readonly entry: AuditEntry;
-  readonly resolve: () => void;
-  readonly reject: (err: Error) => void;
-}
+/** Called once the entry is committed, or with the error that kept it from being stored. */
+export type AppendCallback = (err?: Error) => void;
 
 /**
  * Appends entries to the audit chain with group commit: entries arriving while a write is in progress
- * go together in the next transaction, so the log costs one commit per batch rather than per request,
- * and every caller still learns whether its own entry is stored before it answers (fail-closed).
+ * go together in the next one, so the log costs one commit per batch rather than per request, and every
+ * caller still learns whether its own entry is stored before it answers (fail-closed).
+ *
+ * The head this process last wrote is remembered, so that a batch is chained and stored in one
+ * statement; the store checks that it is still the chain's head (another node may have appended) and
+ * chains the batch again after the real one when it is not.
  */
 export class AuditLog {
-  private queue: Pending[] = [];
+  private entries: AuditEntry[] = [];
+  private callbacks: AppendCallback[] = [];
   private writing = false;
+  private head: AuditHead | undefined;
 
   constructor(
     private readonly store: Store,
@@ -27,42 +30,43 @@ export class AuditLog {
     private readonly durability: 'full' | 'relaxed' = 'full',
   ) {}
 
-  /** Resolves once the entry is committed; rejects if it could not be. */
-  append(entry: AuditEntry): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
-      if (!this.writing) {
-        this.writing = true;
-        // Let the requests of this turn of the event loop join the first batch.
-        setImmediate(() => void this.drain());
-      }
-    });
+  /**
+   * Queues an entry; `done` is called once it is committed (or with the error that kept it from being
+   * stored). A callback rather than a promise: this runs for every audited request.
+   */
+  append(entry: AuditEntry, done: AppendCallback): void {
+    this.entries.push(entry);
+    this.callbacks.push(done);
+    if (!this.writing) {
+      this.writing = true;
+      // Let the requests of this turn of the event loop join the first batch.
+      setImmediate(() => void this.drain());
+    }
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, BATCH);
+    while (this.entries.length > 0) {
+      const entries = this.entries.splice(0, BATCH);
+      const callbacks = this.callbacks.splice(0, BATCH);
+      let failure: Error | undefined;
       try {
-        await this.store.transaction(
-          async (tx) => {
-            const head = (await tx.audit.head()) ?? { seq: 0, hash: GENESIS };
-            const linked = chain(
-              this.key,
-              head,
-              batch.map((p) => p.entry),
-            );
-            await tx.audit.insertMany(linked.rows);
-            await tx.audit.setHead(linked.head.seq, linked.head.hash);
-          },
-          { durability: this.durability },
-        );
-        for (const p of batch) p.resolve();
+        this.head = await this.store.appendAudit((head) => chain(this.key, head, entries), {
+          durability: this.durability,
+          expected: this.head,
+        });
       } catch (err) {
-        this.logger.error(
-          { err: { message: (err as Error).message }, entries: batch.length },
-          'audit log write failed',
-        );
-        for (const p of batch) p.reject(err as Error);
+        failure = err as Error;
+        // Read the head afresh next time: the failed write may or may not have moved it.
+        this.head = undefined;
+        this.logger.error({ err: { message: failure.message }, entries: entries.length }, 'audit log write failed');
+      }
+      for (const done of callbacks) {
+        try {
+          done(failure);
+        } catch (err) {
+          // One caller's failure must not stop the others' answers, nor the log.
+          this.logger.error({ err: { message: (err as Error).message } }, 'audit log callback failed');
+        }
       }
     }
     this.writing = false;

@@ -5,12 +5,15 @@ import { API_KEY_PATTERN, hashApiKey } from './api-key-format.js';
 import type { AuthEpoch } from './auth-epoch.js';
 import type { Principal } from './principal.js';
 import { REGISTERED_KEY_PREFIX, type RegisteredKeyService } from './registered-keys.js';
-import type { BearerClaims, TokenIssuer } from './token-issuer.js';
+import { type BearerClaims, isUserToken, type TokenIssuer, type UserTokenClaims } from './token-issuer.js';
+import { userPrincipal } from './users.js';
 
 interface CacheEntry {
   readonly principal: Principal;
   /** Verified claims of a bearer token (absent for API keys). */
   readonly claims?: BearerClaims;
+  /** Verified claims of a user's personal token. */
+  readonly userClaims?: UserTokenClaims;
   /** Milliseconds; the credential itself stops being valid then. */
   readonly validUntil: number;
   /** Milliseconds; after this the service account and roles are read again. */
@@ -48,9 +51,15 @@ export class Authenticator {
    * step: the common case of every request after a client's first. `undefined` means "call authenticate".
    */
   cached(authorization: string | undefined): Principal | undefined {
-    const credential = authorization === undefined ? undefined : bearerCredential(authorization);
-    if (credential === undefined) return undefined;
-    const hit = this.cache.get(credential);
+    if (authorization === undefined) return undefined;
+    // The usual header, `Bearer <credential>`, is looked up as it comes. Only credentials that passed
+    // bearerCredential() are ever cached, so a hit is that same credential and needs no parsing.
+    let hit = authorization.startsWith('Bearer ') ? this.cache.get(authorization.slice(7)) : undefined;
+    if (hit === undefined) {
+      const credential = bearerCredential(authorization);
+      if (credential === undefined) return undefined;
+      hit = this.cache.get(credential);
+    }
     return hit && this.isFresh(hit, Date.now()) ? hit.principal : undefined;
   }
 
@@ -62,7 +71,9 @@ export class Authenticator {
     const generation = this.epoch.generation;
     const entry = API_KEY_PATTERN.test(credential)
       ? await this.resolveApiKey(credential, now, generation)
-      : await this.resolveBearer(credential, now, generation, hit);
+      : isUserToken(credential)
+        ? await this.resolveUser(credential, now, generation, hit)
+        : await this.resolveBearer(credential, now, generation, hit);
     if (this.cache.size >= MAX_ENTRIES) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
@@ -120,6 +131,18 @@ export class Authenticator {
       },
       claims: verified,
       validUntil: verified.exp * 1000,
+      recheckAt: this.recheckAt(now),
+      generation,
+    };
+  }
+
+  /** A user's personal token: verified once, the user, its revocations and its roles re-read like an account's. */
+  private async resolveUser(token: string, now: number, generation: number, hit?: CacheEntry): Promise<CacheEntry> {
+    const claims = hit?.userClaims && now < hit.validUntil ? hit.userClaims : await this.issuer.verifyUser(token);
+    return {
+      principal: await userPrincipal(this.store, claims),
+      userClaims: claims,
+      validUntil: claims.exp * 1000,
       recheckAt: this.recheckAt(now),
       generation,
     };

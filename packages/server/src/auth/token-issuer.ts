@@ -20,6 +20,13 @@ type CryptoKey = webcrypto.CryptoKey;
 
 /** Lifetime of bearer tokens minted for service accounts. */
 export const BEARER_TOKEN_SECONDS = 3600;
+/** Lifetime of the personal bearer tokens console users get at login. */
+export const USER_TOKEN_SECONDS = 86_400;
+/**
+ * The JWT `typ` of personal tokens. Explicit typing (RFC 8725 §3.11) and the `kind` claim keep a
+ * user's token from ever passing as a service account's, and the other way round.
+ */
+export const USER_TOKEN_TYPE = 'user+jwt';
 const ALGORITHM = 'ES256';
 
 /** Verified claims of a bearer token we minted. */
@@ -36,6 +43,40 @@ export interface BearerClaims {
   readonly iat: number;
   /** Seconds since the epoch. */
   readonly exp: number;
+}
+
+/** Verified claims of a personal token minted at a user's login. */
+export interface UserTokenClaims {
+  readonly userId: string;
+  readonly jti: string;
+  /** Seconds since the epoch. */
+  readonly iat: number;
+  /** Seconds since the epoch. */
+  readonly exp: number;
+}
+
+/** What revocation needs of any token this server minted. */
+export interface IssuedTokenClaims {
+  readonly principalId: string;
+  readonly principalType: 'SERVICE_ACCOUNT' | 'USER';
+  readonly jti: string;
+  /** Seconds since the epoch. */
+  readonly exp: number;
+}
+
+/**
+ * Whether a token says it is a personal token (its header's `typ`), read without verifying anything:
+ * it only picks the verifier, which checks the signature and the `kind` claim.
+ */
+export function isUserToken(token: string): boolean {
+  const dot = token.indexOf('.');
+  if (dot <= 0 || dot > 2048) return false;
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as { typ?: unknown };
+    return header.typ === USER_TOKEN_TYPE;
+  } catch {
+    return false;
+  }
 }
 
 interface SigningKey {
@@ -137,13 +178,81 @@ export class TokenIssuer {
     return { accessToken, jti, exp };
   }
 
-  /** Verifies a bearer token's form, signature, issuer, audience and expiry (no clock leeway). */
+  /**
+   * Mints a user's personal token, valid {@link USER_TOKEN_SECONDS}. It names no roles: the user's
+   * roles are read when the token is used, so a role change applies to tokens already issued.
+   *
+   * @param input.now issue time in milliseconds (tests pass a clock; default now).
+   */
+  async mintUser(input: { userId: string; now?: number }): Promise<{ accessToken: string; jti: string; exp: number }> {
+    const key = this.active;
+    if (!key) throw new Error('token issuer is not initialised');
+    const iat = Math.floor((input.now ?? Date.now()) / 1000);
+    const exp = iat + USER_TOKEN_SECONDS;
+    const jti = newUuid();
+    const accessToken = await new SignJWT({ kind: 'USER' })
+      .setProtectedHeader({ alg: ALGORITHM, typ: USER_TOKEN_TYPE, kid: key.kid })
+      .setIssuer(this.issuer)
+      .setAudience(this.issuer)
+      .setSubject(input.userId)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(jti)
+      .sign(key.privateKey);
+    return { accessToken, jti, exp };
+  }
+
+  /** Verifies a user's personal token: form, type, signature, issuer, audience, expiry and lifetime. */
+  async verifyUser(token: string): Promise<UserTokenClaims> {
+    const payload = await this.verifySigned(token, USER_TOKEN_SECONDS, USER_TOKEN_TYPE);
+    if (payload.kind !== 'USER') throw unauthorized();
+    return {
+      userId: payload.sub as string,
+      jti: payload.jti as string,
+      iat: payload.iat as number,
+      exp: payload.exp as number,
+    };
+  }
+
+  /** Verifies any bearer token this server minted, a service account's or a user's (for revocation). */
+  async verifyIssued(token: string): Promise<IssuedTokenClaims> {
+    if (isUserToken(token)) {
+      const claims = await this.verifyUser(token);
+      return { principalId: claims.userId, principalType: 'USER', jti: claims.jti, exp: claims.exp };
+    }
+    const claims = await this.verify(token);
+    return { principalId: claims.serviceAccountId, principalType: 'SERVICE_ACCOUNT', jti: claims.jti, exp: claims.exp };
+  }
+
+  /** Verifies a service account's bearer token: form, signature, issuer, audience and expiry (no clock leeway). */
   async verify(token: string): Promise<BearerClaims> {
+    const payload = await this.verifySigned(token, BEARER_TOKEN_SECONDS);
+    if (payload.kind !== undefined) throw unauthorized();
+    const roles = payload.roles;
+    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw unauthorized();
+    return {
+      serviceAccountId: payload.sub as string,
+      keyId: typeof payload.key === 'string' ? payload.key : '',
+      roleIds: roles as string[],
+      context: payload.ctx as RequestContext | undefined,
+      jti: payload.jti as string,
+      iat: payload.iat as number,
+      exp: payload.exp as number,
+    };
+  }
+
+  /**
+   * The payload of a token signed by one of our keys, checked for issuer, audience, expiry and a
+   * lifetime of at most `maxSeconds`. Its `typ` must be `typ` when given, and must not be a personal
+   * token's otherwise.
+   */
+  private async verifySigned(token: string, maxSeconds: number, typ?: string): Promise<JWTPayload> {
     if (!isStrictCompactJws(token)) throw unauthorized();
     let kid: string | undefined;
     try {
       const header = decodeProtectedHeader(token);
       if (header.alg !== ALGORITHM) throw new Error('alg');
+      if (typ === undefined ? header.typ === USER_TOKEN_TYPE : header.typ !== typ) throw new Error('typ');
       kid = header.kid;
     } catch {
       throw unauthorized();
@@ -167,18 +276,7 @@ export class TokenIssuer {
     } catch {
       throw unauthorized('The request is unauthorized. The access token is invalid or has expired.');
     }
-    const exp = payload.exp as number;
-    if (exp - (payload.iat as number) > BEARER_TOKEN_SECONDS) throw unauthorized();
-    const roles = payload.roles;
-    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw unauthorized();
-    return {
-      serviceAccountId: payload.sub as string,
-      keyId: typeof payload.key === 'string' ? payload.key : '',
-      roleIds: roles as string[],
-      context: payload.ctx as RequestContext | undefined,
-      jti: payload.jti as string,
-      iat: payload.iat as number,
-      exp,
-    };
+    if ((payload.exp as number) - (payload.iat as number) > maxSeconds) throw unauthorized();
+    return payload;
   }
 }

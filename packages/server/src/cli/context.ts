@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { baseUrlOf, type CredentialsFile, fetchBearerToken, readCredentials } from './credentials.js';
 import { CliError } from './errors.js';
 import { HttpClient } from './http-client.js';
+import { savedSession } from './session.js';
 
 /** Options every command that talks to a server accepts. */
 export interface ClientOptions {
@@ -16,7 +17,7 @@ export function addClientOptions(command: Command): Command {
   return command
     .option(
       '--credentials <file>',
-      'credentials.json of the calling service account (default: $STRONGROOM_CREDENTIALS_FILE or .strongroom/admin-credentials.json)',
+      'credentials.json of the calling service account, or a session saved by `strongroom login` (default: $STRONGROOM_CREDENTIALS_FILE, else the saved session .strongroom/session.json if any, else .strongroom/admin-credentials.json)',
     )
     .option(
       '--url <url>',
@@ -31,7 +32,8 @@ export function addClientOptions(command: Command): Command {
 
 export interface Connection {
   readonly client: HttpClient;
-  readonly credentials: CredentialsFile;
+  /** The service account's credentials; absent when a user's session (`strongroom login`) is used. */
+  readonly credentials?: CredentialsFile;
   readonly token: string;
 }
 
@@ -49,8 +51,17 @@ export function clientFor(options: ClientOptions, credentials: CredentialsFile):
   });
 }
 
-/** Reads the credentials, gets a bearer token and returns a client ready to call the API. */
+/**
+ * Reads the credentials, gets a bearer token and returns a client ready to call the API. A session saved
+ * by `strongroom login` is used as it is: in `--credentials`, or by default when no credentials are named.
+ */
 export async function connect(options: ClientOptions): Promise<Connection> {
+  const session = savedSession(options.credentials);
+  if (session) {
+    const url = options.url ?? (process.env.STRONGROOM_URL || session.url);
+    const caFile = options.ca ?? (process.env.STRONGROOM_CA_FILE || undefined);
+    return { client: new HttpClient({ url, caFile }), token: session.accessToken };
+  }
   const credentials = readCredentials(credentialsPath(options));
   const client = clientFor(options, credentials);
   const token = await fetchBearerToken(client, credentials);

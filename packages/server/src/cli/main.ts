@@ -2,10 +2,15 @@
 import { Command, CommanderError } from 'commander';
 import { registerApiKeys } from './commands/api-keys.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDetect } from './commands/detect.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLogin } from './commands/login.js';
+import { registerPolicies } from './commands/policies.js';
+import { registerRoles } from './commands/roles.js';
 import { registerServe } from './commands/serve.js';
 import { registerServiceAccounts } from './commands/service-accounts.js';
 import { registerToken } from './commands/token.js';
+import { registerUsers } from './commands/users.js';
 import { registerVault } from './commands/vault.js';
 import { CliError } from './errors.js';
 
@@ -19,9 +24,14 @@ registerServe(program);
 registerVault(program);
 registerServiceAccounts(program);
 registerToken(program);
+registerUsers(program);
+registerLogin(program);
 registerApiKeys(program);
 registerKeys(program);
 registerAudit(program);
+registerRoles(program);
+registerPolicies(program);
+registerDetect(program);
 
 try {
   await program.parseAsync(process.argv);

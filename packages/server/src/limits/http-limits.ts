@@ -10,6 +10,8 @@ export function limitKind(method: string, route: string): 'token' | 'data' | und
     route.startsWith('/v1/vaults/:vaultID/') ||
     route.startsWith('/v2/vaults/') ||
     route === '/v1/files/:grant' ||
+    // Detect reads and stores vault data like the Data API.
+    route.startsWith('/v1/detect/') ||
     // The batch endpoint shares its path with the vault's management routes (GET, PATCH, DELETE).
     (route === '/v1/vaults/:vaultID' && method === 'POST')
   ) {

@@ -14,8 +14,12 @@ import { TokenAudiences } from '../auth/token-audiences.js';
 import { TokenGrantService } from '../auth/token-grant.js';
 import { TokenIssuer } from '../auth/token-issuer.js';
 import { ServerUrls } from '../auth/urls.js';
+import { UserService } from '../auth/users.js';
 import type { Config } from '../config.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { DetectService } from '../detect/detect-service.js';
+import { DetectRunWorker } from '../detect/run-worker.js';
+import { DetectVaultTokens } from '../detect/vault-tokens.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/types.js';
@@ -43,6 +47,7 @@ export interface Services {
   readonly registeredKeys: RegisteredKeyService;
   readonly roles: RoleService;
   readonly serviceAccounts: ServiceAccountService;
+  readonly users: UserService;
   readonly apiKeys: ApiKeyService;
   readonly vaults: VaultService;
   readonly records: RecordService;
@@ -58,6 +63,9 @@ export interface Services {
   readonly auditReader: AuditService;
   readonly rateLimiter: RateLimiter;
   readonly sweeper: ExpirySweeper;
+  /** The Detect API (§6) and the worker that processes its file runs on this node. */
+  readonly detect: DetectService;
+  readonly detectWorker: DetectRunWorker;
 }
 
 /** Builds the services over an open, migrated store whose root key has been checked. */
@@ -88,6 +96,10 @@ export async function createServices(input: {
       signer.sign({ vaultId, table, recordId, column, uploadedAt: meta.uploadedAt }),
   );
   const issuer = new TokenIssuer(store, keyring, `urn:strongroom:${accountId}`);
+  const detectTokens = new DetectVaultTokens(store);
+  const detectWorker = new DetectRunWorker(store, keyring, detectTokens, logger, {
+    retentionMs: config.detectRunRetentionSeconds * 1000,
+  });
   await issuer.init();
   return {
     config,
@@ -103,6 +115,7 @@ export async function createServices(input: {
     revocations: new RevocationService(store, issuer, epoch),
     roles,
     serviceAccounts: new ServiceAccountService(store, roles, urls, audiences, epoch),
+    users: new UserService(store, roles, issuer, epoch),
     apiKeys: new ApiKeyService(store, epoch),
     vaults,
     records,
@@ -112,6 +125,11 @@ export async function createServices(input: {
     files: new FileService(store, records, signer),
     rotations: new RotationService(store, keyring, vaults, logger, config.keyRotationGraceSeconds * 1000),
     sweeper: new ExpirySweeper(store, logger),
+    detect: new DetectService(store, keyring, vaults, dataAccess, detectTokens, {
+      maxFileBytes: config.maxFileBytes,
+      onRunCreated: () => detectWorker.kick(),
+    }),
+    detectWorker,
     policies: new PolicyService(store, vaults, dataAccess, epoch),
     auditReader: new AuditService(store),
     rateLimiter: new RateLimiter(store, logger),

@@ -40,7 +40,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   let store: Store | undefined;
   let app: App | undefined;
   try {
-    store = openStore(config.databaseUrl, { synchronous: config.sqliteSynchronous });
+    store = openStore(config.databaseUrl, { synchronous: config.sqliteSynchronous, backgroundCheckpoints: true });
     await store.migrate();
     const keyring = new Keyring(rootKey.key);
     await keyring.checkRootKey(store);
@@ -53,6 +53,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     services.urls.setListening(listening);
     const bootstrapped = await bootstrap(services, { demo: config.demo });
     services.sweeper.start();
+    services.detectWorker.start();
     await services.epoch.follow(store, logger);
     services.rateLimiter.start();
     // Rotations interrupted by a crash or a restart carry on where they stopped.
@@ -66,6 +67,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       tls,
       async close() {
         services.sweeper.stop();
+        // Gives the lease of a run in progress back, so that another node takes it over at once.
+        await services.detectWorker.stop();
         services.epoch.stop();
         services.rateLimiter.stop();
         await app?.close();

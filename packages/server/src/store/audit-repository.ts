@@ -41,45 +41,6 @@ export function auditRepository(db: Db, rowLocks = false): AuditRepository {
         .executeTakeFirst();
       return row && { seq: Number(row.seq), hash: Buffer.from(row.hash) };
     },
-    async setHead(seq, hash) {
-      await db
-        .insertInto('audit_head')
-        .values({ id: 1, seq, hash })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ seq, hash }))
-        .execute();
-    },
-    async insertMany(rows) {
-      for (let i = 0; i < rows.length; i += 100) {
-        await db
-          .insertInto('audit_events')
-          .values(
-            rows.slice(i, i + 100).map((r) => ({
-              seq: r.seq,
-              id: r.id,
-              ts: r.ts,
-              request_id: r.requestId,
-              actor: r.actor,
-              actor_type: r.actorType,
-              auth_mode: r.authMode,
-              jwt_id: r.jwtId,
-              context_id: r.contextId,
-              ip_address: r.ipAddress,
-              api_name: r.apiName,
-              http_method: r.httpMethod,
-              uri: r.uri,
-              action_type: r.actionType,
-              resource_type: r.resourceType,
-              vault_id: r.vaultId,
-              resource_ids: JSON.stringify(r.resourceIds),
-              status_code: r.statusCode,
-              message: r.message,
-              prev_hash: r.prevHash,
-              hash: r.hash,
-            })),
-          )
-          .execute();
-      }
-    },
     async list(filter, page) {
       if (filter.vaultIds?.length === 0) return [];
       let query = db.selectFrom('audit_events').selectAll();

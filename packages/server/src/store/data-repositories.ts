@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { Database } from './database.js';
 import { atomically, changed, type Db, HotQueries, translateUnique } from './sql-helpers.js';
+import { TokenValueBatcher } from './token-value-batcher.js';
 import type {
   CellRow,
   FileRepository,
@@ -13,6 +14,7 @@ import type {
   TokenRepository,
   TokenRow,
   TokenValueRow,
+  TokenValues,
 } from './types.js';
 
 /** Statements take lists in chunks of this size, well under both dialects' parameter limits. */
@@ -422,6 +424,41 @@ function toToken(row: Selectable<Database['tokens']>): TokenRow {
  */
 export function tokenRepository(db: Db, rowLocks = false): TokenRepository {
   const hot = new HotQueries(db);
+  async function readValues(vaultId: string, tokenHashes: readonly Buffer[]): Promise<TokenValues> {
+    // The vault's row joined to its tokens: one round trip tells whether the vault (still) exists, which
+    // version of it, and reads the tokens. No token found still gives the vault's row (with nulls).
+    let vaultVersion: number | undefined;
+    const rows: TokenValueRow[] = [];
+    for (const part of tokenHashes.length > 0 ? chunks(tokenHashes, TOKEN_CHUNK) : [[]]) {
+      const found = await hot.rows(`tokens.getValues:${part.length}`, [...part, vaultId], () =>
+        db
+          .selectFrom('vaults as v')
+          .leftJoin('tokens as t', (join) =>
+            part.length > 0
+              ? join.onRef('t.vault_id', '=', 'v.id').on('t.token_hash', 'in', part)
+              : join.onRef('t.vault_id', '=', 'v.id').on(sql<boolean>`false`),
+          )
+          .select(['v.updated_at', 't.token_hash', 't.value', 't.table_name', 't.column_name', 't.expires_at'])
+          .where('v.id', '=', vaultId),
+      );
+      if (found.length === 0) return { vaultVersion: undefined, rows: [] };
+      vaultVersion ??= Number((found[0] as (typeof found)[number]).updated_at);
+      for (const row of found) {
+        if (row.token_hash === null || row.value === null) continue;
+        rows.push({
+          tokenHash: asBuffer(row.token_hash),
+          value: asBuffer(row.value),
+          table: row.table_name as string,
+          column: row.column_name as string,
+          expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+        });
+      }
+    }
+    return { vaultVersion, rows };
+  }
+  // Outside transactions, the reads of concurrent requests share one statement: one round trip on
+  // PostgreSQL, one read transaction (and its file locks) on SQLite.
+  const batcher = db.isTransaction ? undefined : new TokenValueBatcher(readValues);
   return {
     async insertMany(rows) {
       if (rows.length === 0) return;
@@ -466,37 +503,8 @@ export function tokenRepository(db: Db, rowLocks = false): TokenRepository {
       }
       return out;
     },
-    async getValues(vaultId, tokenHashes) {
-      // The vault's row joined to its tokens: one round trip tells whether the vault (still) exists, which
-      // version of it, and reads the tokens. No token found still gives the vault's row (with nulls).
-      let vaultVersion: number | undefined;
-      const rows: TokenValueRow[] = [];
-      for (const part of tokenHashes.length > 0 ? chunks(tokenHashes, TOKEN_CHUNK) : [[]]) {
-        const found = await hot.rows(`tokens.getValues:${part.length}`, [...part, vaultId], () =>
-          db
-            .selectFrom('vaults as v')
-            .leftJoin('tokens as t', (join) =>
-              part.length > 0
-                ? join.onRef('t.vault_id', '=', 'v.id').on('t.token_hash', 'in', part)
-                : join.onRef('t.vault_id', '=', 'v.id').on(sql<boolean>`false`),
-            )
-            .select(['v.updated_at', 't.token_hash', 't.value', 't.table_name', 't.column_name', 't.expires_at'])
-            .where('v.id', '=', vaultId),
-        );
-        if (found.length === 0) return { vaultVersion: undefined, rows: [] };
-        vaultVersion ??= Number((found[0] as (typeof found)[number]).updated_at);
-        for (const row of found) {
-          if (row.token_hash === null || row.value === null) continue;
-          rows.push({
-            tokenHash: asBuffer(row.token_hash),
-            value: asBuffer(row.value),
-            table: row.table_name as string,
-            column: row.column_name as string,
-            expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-          });
-        }
-      }
-      return { vaultVersion, rows };
+    getValues(vaultId, tokenHashes) {
+      return batcher ? batcher.get(vaultId, tokenHashes) : readValues(vaultId, tokenHashes);
     },
     async findByValueIndex(vaultId, groupName, valueIndexes) {
       const out: TokenRow[] = [];

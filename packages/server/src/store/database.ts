@@ -65,6 +65,22 @@ export interface Database {
     permissions: string;
     created_at: number;
   };
+  users: {
+    id: string;
+    email: string;
+    email_key: string;
+    display_name: string;
+    password_hash: string;
+    status: string;
+    failed_logins: number;
+    first_failed_at: number | null;
+    locked_until: number | null;
+    last_login_at: number | null;
+    created_at: number;
+    updated_at: number;
+    created_by: string;
+    updated_by: string;
+  };
   role_members: {
     role_id: string;
     member_id: string;
@@ -187,6 +203,32 @@ export interface Database {
     total: number;
     done: number;
     started_at: number;
+    updated_at: number;
+    finished_at: number | null;
+  };
+  detect_runs: {
+    id: string;
+    vault_id: string;
+    status: string;
+    endpoint: string;
+    data_format: string;
+    options: Buffer;
+    input: Buffer | null;
+    output: Buffer | null;
+    entities: Buffer | null;
+    key_version: number;
+    input_bytes: number;
+    output_bytes: number | null;
+    word_count: number | null;
+    character_count: number | null;
+    message: string;
+    progress_done: number;
+    progress_total: number;
+    attempts: number;
+    claimed_by: string | null;
+    lease_until: number | null;
+    created_by: string;
+    created_at: number;
     updated_at: number;
     finished_at: number | null;
   };

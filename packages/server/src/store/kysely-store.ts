@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { AuditAppender } from './audit-append.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrations.js';
 import { createRepositories } from './repositories.js';
@@ -11,7 +12,11 @@ export function createKyselyStore(
   options: {
     /** PostgreSQL: the schema the store lives in (its connections' search path), created by `migrate()`. */
     schema?: string;
-  } = {},
+    /** How this dialect appends to the audit chain (`audit-append.ts`). */
+    audit: AuditAppender;
+    /** Runs before the connections close (e.g. stops a background thread using the database). */
+    beforeClose?: () => Promise<void>;
+  },
 ): Store {
   const repos = createRepositories(db, kind);
   return {
@@ -41,6 +46,9 @@ export function createKyselyStore(
         }
       });
     },
+    appendAudit(link, appendOptions) {
+      return options.audit.append(link, appendOptions);
+    },
     async migrate() {
       await migrateToLatest(db as unknown as Kysely<unknown>, kind, options.schema);
     },
@@ -48,6 +56,8 @@ export function createKyselyStore(
       await sql`select 1`.execute(db);
     },
     async close() {
+      await options.beforeClose?.();
+      await options.audit.close();
       await db.destroy();
     },
   };

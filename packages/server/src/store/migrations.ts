@@ -441,6 +441,71 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
         await db.schema.createIndex('rate_counters_expiry').on('rate_counters').column('expires_at').execute();
       },
     },
+    '0010_detect_runs': {
+      async up(db: Kysely<unknown>) {
+        // Asynchronous Detect file runs (§6.4/§6.5). Input, output, entities and options are sealed under
+        // the vault's data key (all at `key_version`); a node works on a run while it holds the lease, so a
+        // run whose node died is taken over once `lease_until` has passed.
+        await db.schema
+          .createTable('detect_runs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('vault_id', 'text', (c) => c.notNull().references('vaults.id').onDelete('cascade'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('endpoint', 'text', (c) => c.notNull())
+          .addColumn('data_format', 'text', (c) => c.notNull())
+          .addColumn('options', t.bytes, (c) => c.notNull())
+          .addColumn('input', t.bytes)
+          .addColumn('output', t.bytes)
+          .addColumn('entities', t.bytes)
+          .addColumn('key_version', 'integer', (c) => c.notNull())
+          .addColumn('input_bytes', 'integer', (c) => c.notNull())
+          .addColumn('output_bytes', 'integer')
+          .addColumn('word_count', 'integer')
+          .addColumn('character_count', 'integer')
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('progress_done', t.millis, (c) => c.notNull())
+          .addColumn('progress_total', t.millis, (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('claimed_by', 'text')
+          .addColumn('lease_until', t.millis)
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addColumn('updated_at', t.millis, (c) => c.notNull())
+          .addColumn('finished_at', t.millis)
+          .execute();
+        await db.schema.createIndex('detect_runs_claim').on('detect_runs').columns(['status', 'lease_until']).execute();
+        await db.schema
+          .createIndex('detect_runs_vault')
+          .on('detect_runs')
+          .columns(['vault_id', 'key_version'])
+          .execute();
+        await db.schema.createIndex('detect_runs_finished').on('detect_runs').column('finished_at').execute();
+      },
+    },
+    '0011_users': {
+      async up(db: Kysely<unknown>) {
+        // Console users. email_key is the email in lower case (computed by the application, the same on
+        // both dialects), so an address is unique whatever its letter case; password_hash is a
+        // self-describing scrypt string, never the password. The failure counters throttle guessing.
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('email_key', 'text', (c) => c.notNull().unique())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('failed_logins', 'integer', (c) => c.notNull())
+          .addColumn('first_failed_at', t.millis)
+          .addColumn('locked_until', t.millis)
+          .addColumn('last_login_at', t.millis)
+          .addColumn('created_at', t.millis, (c) => c.notNull())
+          .addColumn('updated_at', t.millis, (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

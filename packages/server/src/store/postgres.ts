@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { postgresAuditAppender } from './audit-append.js';
 import type { Database } from './database.js';
 import { createKyselyStore } from './kysely-store.js';
 import { hotStatementName } from './sql-helpers.js';
@@ -20,9 +21,8 @@ export function openPostgresStore(url: string, options: { maxConnections?: numbe
   if (schema !== null && (!SCHEMA_NAME.test(schema) || schema.startsWith('pg_'))) {
     throw new Error(`database URL: schema "${schema}" must match ${SCHEMA_NAME} and not start with "pg_"`);
   }
-  const pool = new pg.Pool({
+  const connection: pg.PoolConfig = {
     connectionString: parsed.toString(),
-    max: options.maxConnections ?? 10,
     ...(schema && { options: `-c search_path=${schema}` }),
     // Millisecond timestamps are BIGINT; they fit in a double, so read them as numbers.
     types: {
@@ -31,7 +31,8 @@ export function openPostgresStore(url: string, options: { maxConnections?: numbe
           ? (value: string) => Number(value)
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: options.maxConnections ?? 10 });
   // An idle pooled connection that the server ends (restart, failover, idle timeout, pg_terminate_backend)
   // is reported as an 'error' event on the pool; unhandled, that event crashes the process. The pool has
   // already discarded the connection and opens a new one for the next query, so there is nothing to do.
@@ -46,5 +47,8 @@ export function openPostgresStore(url: string, options: { maxConnections?: numbe
     }) as typeof client.query;
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return createKyselyStore('postgres', db, schema ? { schema } : {});
+  return createKyselyStore('postgres', db, {
+    ...(schema && { schema }),
+    audit: postgresAuditAppender(connection),
+  });
 }

@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import { auditRepository } from './audit-repository.js';
 import { fileRepository, keyRotationRepository, recordRepository, tokenRepository } from './data-repositories.js';
 import type { Database } from './database.js';
+import { detectRunRepository } from './detect-run-repository.js';
 import { policyRepository } from './policy-repository.js';
 import { rateCounterRepository } from './rate-counter-repository.js';
 import { registeredKeyRepository } from './registered-key-repository.js';
@@ -28,6 +29,7 @@ import type {
   VaultRepository,
   VaultRow,
 } from './types.js';
+import { userRepository } from './user-repository.js';
 
 /**
  * Rejects a page the dialects would treat differently: SQLite reads a negative LIMIT or OFFSET as "none"
@@ -608,5 +610,7 @@ export function createRepositories(db: Db, kind: StoreKind): Repositories {
     revocations: revocationRepository(db),
     registeredKeys: registeredKeyRepository(db),
     rateCounters: rateCounterRepository(db),
+    users: userRepository(db),
+    detectRuns: detectRunRepository(db),
   };
 }

@@ -11,8 +11,10 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
+import { sqliteAuditAppender } from './audit-append.js';
 import type { Database } from './database.js';
 import { createKyselyStore } from './kysely-store.js';
+import { checkpointInBackground } from './sqlite-checkpointer.js';
 import type { Store } from './types.js';
 
 export interface SqliteOptions {
@@ -20,6 +22,11 @@ export interface SqliteOptions {
   readonly synchronous?: 'FULL' | 'NORMAL';
   /** Most memory the connection's page cache may use, in MiB (default {@link SQLITE_CACHE_MIB}). */
   readonly cacheMiB?: number;
+  /**
+   * Checkpoint the write-ahead log from a background thread instead of inside commits (the server does;
+   * see `sqlite-checkpointer.ts`). Off by default: short-lived stores (the CLI, tests) need no thread.
+   */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /**
@@ -100,10 +107,16 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
   // another process opening the same file at the same moment may hold.
   const database = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
   database.pragma('journal_mode = WAL');
-  database.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  const synchronous = options.synchronous ?? 'FULL';
+  database.pragma(`synchronous = ${synchronous}`);
   database.pragma('foreign_keys = ON');
   // Negative: a size in KiB rather than in pages.
   database.pragma(`cache_size = ${-Math.round((options.cacheMiB ?? SQLITE_CACHE_MIB) * 1024)}`);
   const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: withStatementCache(database) }) });
-  return createKyselyStore('sqlite', db);
+  const stopCheckpoints =
+    options.backgroundCheckpoints && file !== ':memory:' ? checkpointInBackground(database, file) : undefined;
+  return createKyselyStore('sqlite', db, {
+    audit: sqliteAuditAppender(database, db, synchronous),
+    ...(stopCheckpoints && { beforeClose: stopCheckpoints }),
+  });
 }

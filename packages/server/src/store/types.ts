@@ -81,6 +81,65 @@ export interface ApiKeyRow {
   readonly lastUsedAt?: number | null;
 }
 
+export type UserStatus = 'ACTIVE' | 'DISABLED';
+
+/** A console user. `passwordHash` is a self-describing scrypt string (auth/passwords.ts), never the password. */
+export interface UserRow {
+  readonly id: string;
+  /** As the user typed it; unique regardless of case. */
+  readonly email: string;
+  readonly displayName: string;
+  readonly passwordHash: string;
+  readonly status: UserStatus;
+  /** Failed logins in the current throttling window (which started at `firstFailedAt`). */
+  readonly failedLogins: number;
+  readonly firstFailedAt: number | null;
+  /** Logins are refused until then after too many failures; null when not locked. */
+  readonly lockedUntil: number | null;
+  readonly lastLoginAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+}
+
+/** How failed logins are counted: `maxFailures` within `windowMs` lock the user for `lockMs`. */
+export interface LoginThrottlePolicy {
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  readonly lockMs: number;
+}
+
+export interface UserRepository {
+  /** Throws {@link UniqueViolationError} when another user has the same email (in any letter case). */
+  insert(row: UserRow): Promise<void>;
+  get(id: string): Promise<UserRow | undefined>;
+  /** The user whose email matches regardless of letter case. */
+  findByEmail(email: string): Promise<UserRow | undefined>;
+  /** Users ordered by ID (creation time); `email` matches regardless of case. */
+  list(filter: { status?: UserStatus; email?: string }, page: Page): Promise<UserRow[]>;
+  update(
+    id: string,
+    patch: Partial<Pick<UserRow, 'displayName' | 'passwordHash' | 'status' | 'failedLogins' | 'lockedUntil'>> & {
+      updatedAt: number;
+      updatedBy: string;
+    },
+  ): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  /**
+   * Counts one failed login in a single atomic statement (concurrent failures on any node all count) and
+   * locks the user once the policy's limit is reached. Returns the state after the update, or undefined
+   * when there is no such user.
+   */
+  recordFailedLogin(
+    id: string,
+    now: number,
+    policy: LoginThrottlePolicy,
+  ): Promise<{ failedLogins: number; lockedUntil: number | null } | undefined>;
+  /** A successful login: clears the failure count and lock, and records the time. */
+  recordLogin(id: string, now: number): Promise<void>;
+}
+
 export type RoleType = 'SYSTEM' | 'CUSTOM';
 export type ResourceType = 'ACCOUNT' | 'VAULT';
 
@@ -295,16 +354,41 @@ export interface AuditFilter {
   readonly afterSeq?: number;
 }
 
+/** The last link of the audit chain: its position and hash. */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: Buffer;
+}
+
+/** Entries chained after a head: the rows to store, and the head once they are. */
+export interface AuditBatch {
+  readonly rows: readonly AuditEventRow[];
+  readonly head: AuditHead;
+}
+
+export interface AuditAppendOptions {
+  /** `relaxed`: the append survives a crash of the process, not a power loss (see {@link Store.transaction}). */
+  readonly durability: 'full' | 'relaxed';
+  /**
+   * The head as the caller last left it. When it is still the chain's head the batch is written in one
+   * statement without reading or locking anything first; when another writer (another node) moved the
+   * head since, the batch is chained again after the real head.
+   */
+  readonly expected?: AuditHead | undefined;
+}
+
 export interface AuditRepository {
   /** The last link of the chain; on PostgreSQL locked until the transaction ends, so appends serialise. */
-  head(): Promise<{ seq: number; hash: Buffer } | undefined>;
-  setHead(seq: number, hash: Buffer): Promise<void>;
-  insertMany(rows: readonly AuditEventRow[]): Promise<void>;
+  head(): Promise<AuditHead | undefined>;
   list(filter: AuditFilter, page: Page & { descending: boolean }): Promise<AuditEventRow[]>;
   /** Entries in chain order from `fromSeq` (inclusive), for verification. */
   scan(fromSeq: number, limit: number): Promise<AuditEventRow[]>;
 }
 
+/**
+ * Revoked bearer tokens. `serviceAccountId` is the token's principal: a service account's ID, or a
+ * user's ID for personal tokens (the two never collide: both are IDs with 80 random bits).
+ */
 export interface RevocationRepository {
   revokeToken(row: { jti: string; serviceAccountId: string; expiresAt: number; revokedAt: number }): Promise<void>;
   /** Tokens of the service account issued at or before `before` (ms) are refused from now on. */
@@ -535,6 +619,94 @@ export interface KeyRotationRepository {
   ): Promise<void>;
 }
 
+/** A Detect file run's state: `IN_PROGRESS` until a worker writes its outcome. */
+export type DetectRunStatus = 'IN_PROGRESS' | 'SUCCESS' | 'FAILED';
+
+/** The sealed parts of a run (envelopes of the vault's data key, all under `keyVersion`). */
+export interface DetectRunSealed {
+  /** The request's options as JSON. */
+  readonly options: Buffer;
+  /** The uploaded file; dropped once the run has finished. */
+  readonly input: Buffer | null;
+  /** The processed file. */
+  readonly output: Buffer | null;
+  /** The entities found, as JSON. */
+  readonly entities: Buffer | null;
+}
+
+/** An asynchronous Detect file run (§6.4, §6.5). Nothing in it is plaintext data: its parts are sealed. */
+export interface DetectRunRow extends DetectRunSealed {
+  readonly id: string;
+  readonly vaultId: string;
+  readonly status: DetectRunStatus;
+  /** Which §6.4 endpoint started it (`text`, `structured_text`, `spreadsheet`, `document`, `file`). */
+  readonly endpoint: string;
+  readonly dataFormat: string;
+  readonly keyVersion: number;
+  readonly inputBytes: number;
+  readonly outputBytes: number | null;
+  readonly wordCount: number | null;
+  readonly characterCount: number | null;
+  /** Why a run failed (safe to show), or ''. */
+  readonly message: string;
+  readonly progressDone: number;
+  readonly progressTotal: number;
+  /** How many times a worker has claimed it (a run that keeps killing its worker is given up). */
+  readonly attempts: number;
+  /** The node working on it and until when its lease runs; null when nobody holds it. */
+  readonly claimedBy: string | null;
+  readonly leaseUntil: number | null;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly finishedAt: number | null;
+}
+
+/** What a worker writes when a run ends. */
+export type DetectRunOutcome =
+  | {
+      readonly status: 'SUCCESS';
+      readonly sealed: Omit<DetectRunSealed, 'input'>;
+      readonly keyVersion: number;
+      readonly outputBytes: number;
+      readonly wordCount: number;
+      readonly characterCount: number;
+      /** The last progress the engine reported (its end). */
+      readonly progress: { readonly done: number; readonly total: number };
+    }
+  | { readonly status: 'FAILED'; readonly message: string };
+
+export interface DetectRunRepository {
+  insert(row: DetectRunRow): Promise<void>;
+  get(id: string): Promise<DetectRunRow | undefined>;
+  /** IDs of runs waiting for a worker (in progress, with no lease or an expired one), oldest first. */
+  claimable(now: number, limit: number): Promise<string[]>;
+  /**
+   * Takes a run's lease with one conditional update (it must still be in progress and unleased or its
+   * lease expired) and counts the attempt; true when `node` now holds it.
+   */
+  claim(id: string, node: string, now: number, leaseUntil: number): Promise<boolean>;
+  /** Extends the lease and records progress; false when `node` no longer holds the run. */
+  renew(
+    id: string,
+    node: string,
+    leaseUntil: number,
+    progress: { done: number; total: number },
+    now: number,
+  ): Promise<boolean>;
+  /** Writes the outcome, drops the input and frees the lease; false when `node` no longer held the run. */
+  finish(id: string, node: string, outcome: DetectRunOutcome, now: number): Promise<boolean>;
+  /** Gives a lease up so that another node (or this one, restarted) takes the run at once. */
+  release(id: string, node: string, now: number): Promise<void>;
+  /** Deletes runs that finished before `before`; returns how many. */
+  deleteFinishedBefore(before: number): Promise<number>;
+  /** Runs of a vault with parts sealed under a key version older than `version` (key rotation). */
+  belowKeyVersion(vaultId: string, version: number, limit: number): Promise<DetectRunRow[]>;
+  countBelowKeyVersion(vaultId: string, version: number): Promise<number>;
+  /** Replaces the sealed parts only if the run is still as read (same key version and status). */
+  reseal(row: DetectRunRow, sealed: DetectRunSealed, keyVersion: number): Promise<boolean>;
+}
+
 /** Every repository, bound either to the store or to one transaction. */
 export interface Repositories {
   readonly meta: MetaRepository;
@@ -554,6 +726,8 @@ export interface Repositories {
   readonly revocations: RevocationRepository;
   readonly registeredKeys: RegisteredKeyRepository;
   readonly rateCounters: RateCounterRepository;
+  readonly users: UserRepository;
+  readonly detectRuns: DetectRunRepository;
 }
 
 export interface Store extends Repositories {
@@ -567,6 +741,13 @@ export interface Store extends Repositories {
    * `synchronous_commit = off`). Only for writes whose loss on power failure is acceptable.
    */
   transaction<T>(fn: (tx: Repositories) => Promise<T>, options?: { durability?: 'full' | 'relaxed' }): Promise<T>;
+  /**
+   * Appends a batch to the audit chain, atomically: `link` is given the chain's head and returns the
+   * rows to store after it (it may be called again with another head, so it must only compute). Resolves
+   * with the new head once the rows and the head are committed together; concurrent appends, from this
+   * process or other nodes, serialise on the head.
+   */
+  appendAudit(link: (head: AuditHead) => AuditBatch, options: AuditAppendOptions): Promise<AuditHead>;
   /** Brings the schema up to date (idempotent, safe to run from several nodes at once). */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query. */

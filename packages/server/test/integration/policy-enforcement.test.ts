@@ -267,6 +267,37 @@ for (const store of ['sqlite', 'postgres'] as const) {
       expectError(await api.get('persons', { skyflow_ids: [ids[0]!], fields: ['name'] }), 403);
     });
 
+    it('Detect asks the same decision point: rules without ON apply, and a MASKED cap masks re-identified values', async () => {
+      const { token } = await agentWith(['ALLOW TOKENIZATION', 'ALLOW DETOKENIZATION WITH REDACTION = MASKED']);
+      const text = 'Write to dana.reyes@example.org about the claim.';
+      const de = await t.request('POST', '/v1/detect/deidentify/string', {
+        token,
+        body: { vault_id: vaultId, text, token_type: { default: 'vault_token' } },
+      });
+      expectOk(de);
+      expect(de.body.processed_text).not.toContain('dana.reyes@example.org');
+      const re = await t.request('POST', '/v1/detect/reidentify/string', {
+        token,
+        body: { vault_id: vaultId, text: de.body.processed_text, format: { plaintext: ['email_address'] } },
+      });
+      expectOk(re);
+      expect(re.body.text).not.toContain('dana.reyes@example.org');
+      expect(re.body.text).not.toBe(de.body.processed_text);
+      // The admin (a system role) gets the plain value back; a role without the rule gets a 403.
+      const plain = await t.request('POST', '/v1/detect/reidentify/string', {
+        body: { vault_id: vaultId, text: de.body.processed_text },
+      });
+      expect(plain.body.text).toBe(text);
+      const none = await agentWith(['ALLOW READ ON persons.name']);
+      expectError(
+        await t.request('POST', '/v1/detect/reidentify/string', {
+          token: none.token,
+          body: { vault_id: vaultId, text: de.body.processed_text },
+        }),
+        403,
+      );
+    });
+
     describe('signed data tokens (§4.8)', () => {
       async function sign(
         credentials: Credentials,

@@ -1,7 +1,7 @@
-import { base64ToBytes } from '../../crypto/base64.js';
 import { invalidInput } from '../../errors/skyflow-error.js';
 import { isObject } from '../../http/error-response.js';
 import { assignDefined, CallOptionsBase, optionalBoolean, requireTable, type SkyflowRecordError } from '../common.js';
+import { type ByteChunks, readFileSource } from '../file-source.js';
 import type { OperationPlan } from '../operation.js';
 
 /**
@@ -24,9 +24,6 @@ export class FileUploadRequest {
     }
   }
 }
-
-/** Bytes as Node streams them (`fs.createReadStream`, `Readable`) or any async iterable of chunks. */
-export type ByteChunks = AsyncIterable<Uint8Array | string>;
 
 export interface FileUploadOptionsInit {
   /** The record to put the file in; without it a new record is created. */
@@ -140,7 +137,6 @@ export class FileUploadResponse {
 }
 
 const OPERATION = 'uploadFile';
-const SOURCES = ['filePath', 'base64', 'fileObject', 'buffer', 'stream'] as const;
 
 export async function planUploadFile(
   request: FileUploadRequest,
@@ -156,7 +152,7 @@ export async function planUploadFile(
     throw invalidInput(`${OPERATION}: skyflowId must be a record ID.`);
   }
   const returnFileMetadata = optionalBoolean(options.returnFileMetadata, OPERATION, 'returnFileMetadata') ?? false;
-  const file = await fileOf(options);
+  const file = await readFileSource(options, OPERATION);
   const form = new FormData();
   form.append('tableName', table);
   form.append('columnName', column);
@@ -183,87 +179,4 @@ export async function planUploadFile(
   };
 }
 
-async function fileOf(options: FileUploadOptionsInit): Promise<{ blob: Blob; name: string }> {
-  const given = SOURCES.filter((source) => options[source] !== undefined);
-  if (given.length !== 1) {
-    throw invalidInput(
-      `${OPERATION}: give exactly one of ${SOURCES.join(', ')}${given.length > 1 ? `; got ${given.join(' and ')}` : ''}.`,
-    );
-  }
-  const type = options.contentType;
-  const named = (fallback: string | undefined) => options.fileName ?? fallback ?? 'file';
-  if (options.filePath !== undefined) {
-    const { readFile } = await nodeFs();
-    const { basename } = await import('node:path');
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(options.filePath);
-    } catch (error) {
-      const code = isObject(error) && typeof error.code === 'string' ? ` (${error.code})` : '';
-      throw invalidInput(`${OPERATION}: the file could not be read${code}.`);
-    }
-    return {
-      blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: type ?? '' }),
-      name: named(basename(options.filePath)),
-    };
-  }
-  if (options.base64 !== undefined) {
-    let bytes: Uint8Array;
-    try {
-      bytes = base64ToBytes(options.base64);
-    } catch {
-      throw invalidInput(`${OPERATION}: base64 is not valid base64.`);
-    }
-    return { blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: type ?? '' }), name: named(undefined) };
-  }
-  if (options.fileObject !== undefined) {
-    const blob = options.fileObject;
-    if (!(blob instanceof Blob)) throw invalidInput(`${OPERATION}: fileObject must be a File or a Blob.`);
-    const fileName = 'name' in blob && typeof blob.name === 'string' && blob.name ? blob.name : undefined;
-    const typed = type !== undefined && type !== blob.type ? new Blob([blob], { type }) : blob;
-    return { blob: typed, name: named(fileName) };
-  }
-  if (options.buffer !== undefined) {
-    const bytes = options.buffer;
-    if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
-      throw invalidInput(`${OPERATION}: buffer must be a Uint8Array, a Buffer or an ArrayBuffer.`);
-    }
-    return { blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: type ?? '' }), name: named(undefined) };
-  }
-  return { blob: new Blob(await readChunks(options.stream), { type: type ?? '' }), name: named(undefined) };
-}
-
-/** Reads a whole stream; a multipart body needs the file's length, and a retry needs the bytes again. */
-async function readChunks(stream: unknown): Promise<Uint8Array<ArrayBuffer>[]> {
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
-  const encoder = new TextEncoder();
-  const add = (chunk: unknown) => {
-    if (typeof chunk === 'string') chunks.push(encoder.encode(chunk));
-    else if (chunk instanceof Uint8Array) chunks.push(chunk as Uint8Array<ArrayBuffer>);
-    else throw invalidInput(`${OPERATION}: stream chunks must be bytes or strings.`);
-  };
-  if (typeof ReadableStream !== 'undefined' && stream instanceof ReadableStream) {
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      add(value);
-    }
-  } else if (
-    isObject(stream) &&
-    typeof (stream as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
-  ) {
-    for await (const chunk of stream as unknown as ByteChunks) add(chunk);
-  } else {
-    throw invalidInput(`${OPERATION}: stream must be a ReadableStream or an async iterable of bytes.`);
-  }
-  return chunks;
-}
-
-async function nodeFs(): Promise<typeof import('node:fs/promises')> {
-  try {
-    return await import('node:fs/promises');
-  } catch {
-    throw invalidInput(`${OPERATION}: filePath needs Node; in a browser give a File, a Blob or bytes.`);
-  }
-}
+export type { ByteChunks };

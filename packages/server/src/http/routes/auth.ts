@@ -58,20 +58,38 @@ export function registerAuthRoutes(app: App, services: Services): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Who the caller is: service account, how it authenticated, its effective roles and context',
+        summary: 'Who the caller is: service account or user, how it authenticated, its effective roles and context',
         response: {
-          200: z.object({
-            serviceAccountID: z.string(),
-            name: z.string(),
-            authMode: z.enum(['SERVICE_ACCOUNT_JWT', 'API_KEY', 'CLIENT_SIGNED_JWT']),
-            roleIDs: z.array(z.string()),
-            context: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
-          }),
+          200: z.union([
+            z.object({
+              serviceAccountID: z.string(),
+              name: z.string(),
+              authMode: z.enum(['SERVICE_ACCOUNT_JWT', 'API_KEY', 'CLIENT_SIGNED_JWT']),
+              roleIDs: z.array(z.string()),
+              context: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+            }),
+            z.object({
+              type: z.literal('USER'),
+              userID: z.string(),
+              email: z.string(),
+              authMode: z.literal('USER_LOGIN'),
+              roleIDs: z.array(z.string()),
+            }),
+          ]),
         },
       },
     },
     async (request) => {
       const principal = principalOf(request);
+      if (principal.type === 'USER' || principal.authMode === 'USER_LOGIN') {
+        return {
+          type: 'USER' as const,
+          userID: principal.serviceAccountId,
+          email: principal.name,
+          authMode: 'USER_LOGIN' as const,
+          roleIDs: principal.roles.map((r) => r.id),
+        };
+      }
       return {
         serviceAccountID: principal.serviceAccountId,
         name: principal.name,
@@ -88,10 +106,11 @@ export function registerAuthRoutes(app: App, services: Services): void {
       schema: {
         tags: ['auth'],
         summary:
-          'Revoke a bearer token (Strongroom): {"token"} — your own, or any as an account admin — or {"jti","serviceAccountID"}',
+          'Revoke a bearer token (Strongroom): {"token"} — your own, or any as an account admin — or {"jti","serviceAccountID"} or {"jti","userID"}',
         body: z.union([
           z.object({ token: z.string().min(1).max(8192) }).strict(),
           z.object({ jti: z.string().min(1).max(100), serviceAccountID: id }).strict(),
+          z.object({ jti: z.string().min(1).max(100), userID: id }).strict(),
         ]),
         response: { 200: z.object({ revoked: z.literal(true) }) },
       },
@@ -99,6 +118,7 @@ export function registerAuthRoutes(app: App, services: Services): void {
     async (request) => {
       const body = request.body;
       if ('token' in body) await services.revocations.revokeToken(principalOf(request), body.token);
+      else if ('userID' in body) await services.revocations.revokeJti(principalOf(request), body.jti, body.userID);
       else await services.revocations.revokeJti(principalOf(request), body.jti, body.serviceAccountID);
       return { revoked: true as const };
     },

@@ -1,6 +1,7 @@
 import { access, vaultResource } from '../../access/access-control.js';
 import type { Principal } from '../../auth/principal.js';
 import { KEY_CACHE_MS, type Keyring, type VaultKeys } from '../../crypto/keyring.js';
+import { resealRun } from '../../detect/run-sealing.js';
 import { notFound } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { KeyRotationRow, Store } from '../../store/types.js';
@@ -59,7 +60,8 @@ export class RotationService {
       const total =
         (await tx.records.countBelowKeyVersion(vaultId, toVersion)) +
         (await tx.tokens.countBelowKeyVersion(vaultId, toVersion)) +
-        (await tx.files.countBelowKeyVersion(vaultId, toVersion));
+        (await tx.files.countBelowKeyVersion(vaultId, toVersion)) +
+        (await tx.detectRuns.countBelowKeyVersion(vaultId, toVersion));
       const row: KeyRotationRow = {
         vaultId,
         toVersion,
@@ -145,7 +147,7 @@ export class RotationService {
     this.logger.info({ vaultId, toVersion, done }, 'data key rotation finished; older data keys retired');
   }
 
-  /** Re-seals up to one batch of cells, tokens and files still under older versions; returns how many. */
+  /** Re-seals up to one batch of cells, tokens, files and Detect runs still under older versions; returns how many. */
   private async resealBatch(keys: VaultKeys, vaultId: string, toVersion: number): Promise<number> {
     return this.store.transaction(async (tx) => {
       let moved = 0;
@@ -171,6 +173,10 @@ export class RotationService {
         const context = fileContext(file.table, file.column, file.recordId);
         const content = keys.seal(context, keys.open(context, file.content), toVersion);
         if (await tx.files.reseal(file, content, toVersion)) moved++;
+      }
+      // Detect file runs: their sealed input, output, entities and options.
+      for (const run of await tx.detectRuns.belowKeyVersion(vaultId, toVersion, Math.max(1, Math.floor(BATCH / 50)))) {
+        if (await tx.detectRuns.reseal(run, resealRun(keys, run, toVersion), toVersion)) moved++;
       }
       return moved;
     });
