@@ -1,5 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { forbidden } from '../errors.js';
 import { isId } from '../ids.js';
 import type { Store } from '../store/types.js';
@@ -7,7 +6,7 @@ import type { AuthEpoch } from './auth-epoch.js';
 import { isStrictCompactJws } from './compact-jws.js';
 import { parseContext } from './context.js';
 import type { Principal, RequestContext } from './principal.js';
-import { CLOCK_SKEW_SECONDS } from './token-grant.js';
+import { CLOCK_SKEW_SECONDS, jwtRejectionReason, PublicKeyCache } from './token-grant.js';
 
 /** What the SDKs put before the compact JWS of a signed data token (§4.8). */
 export const SIGNED_TOKEN_PREFIX = 'signed_token_';
@@ -31,13 +30,15 @@ const rejected = (why: string) => forbidden(`Signed data token rejected: ${why}.
  * be `sub`; its `ctx` then replaces the bearer token's for the access decision on that one token.
  */
 export class SignedDataTokens {
-  private readonly keys = new Map<string, { generation: number; key: KeyObject }>();
+  private readonly keys: PublicKeyCache;
 
   constructor(
     private readonly store: Store,
-    private readonly epoch: AuthEpoch,
+    epoch: AuthEpoch,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.keys = new PublicKeyCache(epoch);
+  }
 
   /** The wrapped token and its context; a 403 naming what is wrong otherwise (never the token). */
   async verify(principal: Principal, signed: string): Promise<VerifiedDataToken> {
@@ -65,7 +66,7 @@ export class SignedDataTokens {
     }
     let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
     try {
-      ({ payload } = await jwtVerify(jws, this.publicKey(keyId, keyRow.publicKey), {
+      ({ payload } = await jwtVerify(jws, this.keys.get(keyId, keyRow.publicKey), {
         algorithms: ['RS256'],
         issuer: 'sdk',
         clockTolerance: CLOCK_SKEW_SECONDS,
@@ -73,7 +74,7 @@ export class SignedDataTokens {
         currentDate: new Date(this.now()),
       }));
     } catch (err) {
-      throw rejected(reasonOf(err));
+      throw rejected(jwtRejectionReason(err));
     }
     const token = payload.tok;
     if (typeof token !== 'string' || token === '') throw rejected('tok must be the data token');
@@ -86,23 +87,4 @@ export class SignedDataTokens {
     }
     return { token, context };
   }
-
-  private publicKey(keyId: string, pem: string): KeyObject {
-    const cached = this.keys.get(keyId);
-    if (cached && cached.generation === this.epoch.generation) return cached.key;
-    const key = createPublicKey(pem);
-    if (this.keys.size > 10_000) this.keys.clear();
-    this.keys.set(keyId, { generation: this.epoch.generation, key });
-    return key;
-  }
-}
-
-function reasonOf(err: unknown): string {
-  if (err instanceof joseErrors.JWTExpired) return 'expired';
-  if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'nbf') return 'not yet valid (nbf)';
-    return `claim "${err.claim}" is missing or invalid`;
-  }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature does not verify';
-  return 'not a valid JWT';
 }

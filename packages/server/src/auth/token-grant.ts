@@ -28,14 +28,16 @@ const invalidAssertion = (why: string) => unauthorized(`The request is unauthori
  * its private keys with a signed assertion and receives a 60-minute bearer token.
  */
 export class TokenGrantService {
-  private readonly publicKeys = new Map<string, { generation: number; key: KeyObject }>();
+  private readonly publicKeys: PublicKeyCache;
 
   constructor(
     private readonly store: Store,
     private readonly issuer: TokenIssuer,
     private readonly audiences: TokenAudiences,
-    private readonly epoch: AuthEpoch,
-  ) {}
+    epoch: AuthEpoch,
+  ) {
+    this.publicKeys = new PublicKeyCache(epoch);
+  }
 
   async grant(request: TokenRequest): Promise<{ accessToken: string; tokenType: 'Bearer' }> {
     if (request.grant_type !== JWT_BEARER_GRANT) {
@@ -68,7 +70,7 @@ export class TokenGrantService {
     const nowSeconds = Math.floor(Date.now() / 1000);
     let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
     try {
-      ({ payload } = await jwtVerify(assertion, this.publicKey(keyId, keyRow.publicKey), {
+      ({ payload } = await jwtVerify(assertion, this.publicKeys.get(keyId, keyRow.publicKey), {
         algorithms: ['RS256'],
         audience: await this.audiences.accepted(),
         issuer: iss,
@@ -77,7 +79,7 @@ export class TokenGrantService {
         currentDate: new Date(nowSeconds * 1000),
       }));
     } catch (err) {
-      throw invalidAssertion(reasonOf(err));
+      throw invalidAssertion(jwtRejectionReason(err));
     }
     const exp = payload.exp as number;
     if (exp > nowSeconds + MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS) {
@@ -106,13 +108,23 @@ export class TokenGrantService {
     const minted = await this.issuer.mint({ serviceAccountId: iss, keyId, roleIds, context });
     return { accessToken: minted.accessToken, tokenType: 'Bearer' };
   }
+}
 
-  private publicKey(keyId: string, pem: string): KeyObject {
-    const cached = this.publicKeys.get(keyId);
+/**
+ * Parsed public keys of service-account keys, by key ID: parsing a PEM costs more than verifying a
+ * signature. Dropped when anything authentication-related changes (a key disabled or deleted).
+ */
+export class PublicKeyCache {
+  private readonly keys = new Map<string, { generation: number; key: KeyObject }>();
+
+  constructor(private readonly epoch: AuthEpoch) {}
+
+  get(keyId: string, pem: string): KeyObject {
+    const cached = this.keys.get(keyId);
     if (cached && cached.generation === this.epoch.generation) return cached.key;
     const key = createPublicKey(pem);
-    if (this.publicKeys.size > 10_000) this.publicKeys.clear();
-    this.publicKeys.set(keyId, { generation: this.epoch.generation, key });
+    if (this.keys.size > 10_000) this.keys.clear();
+    this.keys.set(keyId, { generation: this.epoch.generation, key });
     return key;
   }
 }
@@ -134,7 +146,8 @@ export function narrowByScope(assigned: readonly string[], scope: string | undef
   return assigned.filter((id) => requested.has(id));
 }
 
-function reasonOf(err: unknown): string {
+/** Why jose refused a JWT, in words fit for a 401/403 message (never the token). */
+export function jwtRejectionReason(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return 'expired';
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     if (err.claim === 'aud') return "aud is not this server's token URI";
