@@ -45,11 +45,35 @@ export function chain(
   entries: readonly AuditEntry[],
 ): { rows: AuditEventRow[]; head: { seq: number; hash: Buffer } } {
   let { seq, hash } = head;
-  const rows = entries.map((entry) => {
+  const rows = entries.map((entry): AuditEventRow => {
     seq += 1;
     const prevHash = hash;
     hash = linkOf(key, prevHash, seq, entry);
-    return { ...entry, seq, prevHash, hash };
+    // Field by field rather than `{ ...entry, seq, prevHash, hash }`: every row then has one shape, and
+    // this runs for every audited request (the spread was a third of chaining's cost).
+    return {
+      seq,
+      id: entry.id,
+      ts: entry.ts,
+      requestId: entry.requestId,
+      actor: entry.actor,
+      actorType: entry.actorType,
+      authMode: entry.authMode,
+      jwtId: entry.jwtId,
+      contextId: entry.contextId,
+      ipAddress: entry.ipAddress,
+      apiName: entry.apiName,
+      httpMethod: entry.httpMethod,
+      uri: entry.uri,
+      actionType: entry.actionType,
+      resourceType: entry.resourceType,
+      vaultId: entry.vaultId,
+      resourceIds: entry.resourceIds,
+      statusCode: entry.statusCode,
+      message: entry.message,
+      prevHash,
+      hash,
+    };
   });
   return { rows, head: { seq, hash } };
 }

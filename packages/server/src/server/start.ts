@@ -39,12 +39,14 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   }
   let store: Store | undefined;
   let app: App | undefined;
+  let started: Services | undefined;
   try {
     store = openStore(config.databaseUrl, { synchronous: config.sqliteSynchronous, backgroundCheckpoints: true });
     await store.migrate();
     const keyring = new Keyring(rootKey.key);
     await keyring.checkRootKey(store);
     const services = await createServices({ config, logger, store, keyring });
+    started = services;
     app = await buildApp(services, { server: tls ? { https: { cert: tls.cert, key: tls.key } } : {} });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address() as AddressInfo;
@@ -73,6 +75,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         services.rateLimiter.stop();
         await app?.close();
         await services.rotations.shutdown();
+        // After the last request has answered: every entry is in; the thread's connection closes first.
+        await services.audit?.close();
         await store?.close();
       },
     };
@@ -80,6 +84,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     return running;
   } catch (err) {
     await app?.close().catch(() => {});
+    await started?.audit?.close().catch(() => {});
     await store?.close().catch(() => {});
     throw err;
   }

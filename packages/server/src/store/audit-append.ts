@@ -1,7 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Kysely } from 'kysely';
 import pg from 'pg';
-import type { Database } from './database.js';
 import type { AuditAppendOptions, AuditBatch, AuditEventRow, AuditHead } from './types.js';
 
 /** How a store appends to the audit chain (see {@link Store.appendAudit}). */
@@ -79,12 +77,13 @@ const SQLITE_ROWS_PER_INSERT = 32;
  * or another process appended to the same file), nothing is written and the batch is chained again
  * after the actual head.
  *
- * The connection is taken through Kysely (`db.connection()`), which waits for any transaction of the
- * store in progress: nothing else runs on the connection until the attempt has committed.
+ * `exclusive` runs an attempt when nothing else uses the connection: the store passes its Kysely
+ * connection's (`db.connection().execute`), which waits for any transaction of the store in progress; the
+ * audit thread, the connection's only user, runs it at once.
  */
 export function sqliteAuditAppender(
   database: BetterSqlite3.Database,
-  db: Kysely<Database>,
+  exclusive: <T>(fn: () => Promise<T>) => Promise<T>,
   configured: 'FULL' | 'NORMAL',
 ): AuditAppender {
   let statements: ReturnType<typeof prepare> | undefined;
@@ -150,7 +149,7 @@ export function sqliteAuditAppender(
   return {
     append(link, options) {
       const relaxed = options.durability === 'relaxed' && configured === 'FULL';
-      return db.connection().execute(async () => {
+      return exclusive(async () => {
         let expected = options.expected ?? GENESIS;
         for (let tries = 0; tries < MAX_ATTEMPTS; tries++) {
           const batch = link(expected);
@@ -202,7 +201,7 @@ const PG_APPEND = `with head as (
 )
 insert into audit_events (${COLUMNS.join(', ')})
 select ${COLUMNS.map((c, i) => PG_FROM_JSON[c](`r->>${i}`)).join(', ')}
-from json_array_elements($5::json) as r
+from jsonb_array_elements($5::jsonb) as r
 where exists (select 1 from head)`;
 
 /**

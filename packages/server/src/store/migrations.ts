@@ -506,6 +506,17 @@ function migrationSet(kind: StoreKind): Record<string, Migration> {
           .execute();
       },
     },
+    '0012_audit_id_unindexed': {
+      async up(db: Kysely<unknown>) {
+        // An entry's ID is a UUIDv7, unique by its random bits; nothing looks an entry up by it, and
+        // checking its uniqueness cost every append more than the other indexes together (bench/data-api).
+        // SQLite moves its log to a file of its own after migrating, created without the index
+        // (`sqlite-audit-file.ts`).
+        if (kind === 'postgres') {
+          await sql`alter table audit_events drop constraint if exists audit_events_id_key`.execute(db);
+        }
+      },
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import {
 import { sqliteAuditAppender } from './audit-append.js';
 import type { Database } from './database.js';
 import { createKyselyStore } from './kysely-store.js';
+import { auditFileOf, migrateAuditFile, openAuditFile } from './sqlite-audit-file.js';
 import { checkpointInBackground } from './sqlite-checkpointer.js';
 import type { Store } from './types.js';
 
@@ -113,10 +114,18 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
   // Negative: a size in KiB rather than in pages.
   database.pragma(`cache_size = ${-Math.round((options.cacheMiB ?? SQLITE_CACHE_MIB) * 1024)}`);
   const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: withStatementCache(database) }) });
+  const auditFile = auditFileOf(file);
+  const auditDatabase = openAuditFile(auditFile, synchronous);
+  const auditDb = new Kysely<Database>({
+    dialect: new StoreSqliteDialect({ database: withStatementCache(auditDatabase) }),
+  });
   const stopCheckpoints =
     options.backgroundCheckpoints && file !== ':memory:' ? checkpointInBackground(database, file) : undefined;
   return createKyselyStore('sqlite', db, {
-    audit: sqliteAuditAppender(database, db, synchronous),
+    audit: sqliteAuditAppender(auditDatabase, (fn) => auditDb.connection().execute(fn), synchronous),
+    auditDb,
+    afterMigrate: async () => migrateAuditFile(database, auditDatabase),
+    ...(auditFile !== ':memory:' && { auditTarget: { kind: 'sqlite', file: auditFile, synchronous } }),
     ...(stopCheckpoints && { beforeClose: stopCheckpoints }),
   });
 }

@@ -2,6 +2,7 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditFileOf } from '../../src/store/sqlite-audit-file.js';
 import { createVault, DataApi, dlp, field } from '../data-api/helpers.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { cliEnv, killChildren, randomRootKey, removeTempDirs, runCli, SPAWN_TIMEOUT, tempDir } from './helpers.js';
@@ -14,7 +15,7 @@ describe('strongroom audit verify', () => {
   async function verifyCopy(tamper: (db: BetterSqlite3.Database) => void, key = rootKey, json = false) {
     const dir = tempDir();
     cpSync(t.dataDir, dir, { recursive: true });
-    const db = new BetterSqlite3(path.join(dir, 'strongroom.db'));
+    const db = new BetterSqlite3(auditFileOf(path.join(dir, 'strongroom.db')));
     try {
       tamper(db);
     } finally {

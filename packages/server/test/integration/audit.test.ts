@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditFileOf } from '../../src/store/sqlite-audit-file.js';
 import { createVault, DataApi, dlp, expectError, field, tokenPolicy, vaultRoles } from '../data-api/helpers.js';
 import { POSTGRES_URL, postgresAvailable } from '../support/postgres.js';
 import { type Credentials, startTestServer, type TestServer, tokenFor } from '../support/server.js';
@@ -12,7 +13,8 @@ const SECRET_NAME = 'Audit Canary Person';
 async function sqlOnStore(t: TestServer, statements: string[]): Promise<void> {
   const url = t.config.databaseUrl;
   if (url.startsWith('sqlite:')) {
-    const db = new BetterSqlite3(url.slice('sqlite:'.length));
+    // The SQLite store keeps its audit log in a file of its own.
+    const db = new BetterSqlite3(auditFileOf(url.slice('sqlite:'.length)));
     try {
       for (const statement of statements) db.exec(statement);
     } finally {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AuditEntry, ChainVerifier, chain } from '../../src/audit/audit-chain.js';
+import { auditFileOf } from '../../src/store/sqlite-audit-file.js';
 import type { AuditHead, Store } from '../../src/store/types.js';
 import { postgresTarget, rawConnection, type StoreTarget, sqliteTarget, unavailable } from './harness.js';
 
@@ -116,7 +117,9 @@ for (const [name, makeTarget] of TARGETS) {
     it('a batch that cannot be stored leaves nothing behind and the chain continues after the head', async () => {
       const store = await target.fresh();
       const head = await append(store, [entry(1)]);
-      const raw = await rawConnection(kind, target.locationOf(store), { writable: true });
+      const location = target.locationOf(store);
+      // The SQLite store keeps its audit log in a file of its own.
+      const raw = await rawConnection(kind, kind === 'sqlite' ? auditFileOf(location) : location, { writable: true });
       const trigger =
         kind === 'sqlite'
           ? [
