@@ -8,18 +8,7 @@ const BATCH = 500;
 /** Called once the entry is committed, or with the error that kept it from being stored. */
 export type AppendCallback = (err?: Error) => void;
 
-/** Where the server's requests send their audit entries: {@link AuditLog}, or the thread running one. */
-export interface AuditSink {
-  /**
-   * Queues an entry; `done` is called once it is committed (or with the error that kept it from being
-   * stored). A callback rather than a promise: this runs for every audited request.
-   */
-  append(entry: AuditEntry, done: AppendCallback): void;
-  /** Resolves once every entry queued so far is settled; nothing may be appended after. */
-  close(): Promise<void>;
-}
-
-/** What the log writes through: a store, or the audit thread's own connection. */
+/** What the log writes through (a store). */
 export interface AuditWriter {
   appendAudit(link: (head: AuditHead) => AuditBatch, options: AuditAppendOptions): Promise<AuditHead>;
 }
@@ -33,7 +22,7 @@ export interface AuditWriter {
  * statement; the store checks that it is still the chain's head (another node may have appended) and
  * chains the batch again after the real one when it is not.
  */
-export class AuditLog implements AuditSink {
+export class AuditLog {
   private entries: AuditEntry[] = [];
   private callbacks: AppendCallback[] = [];
   private writing = false;
@@ -45,44 +34,29 @@ export class AuditLog implements AuditSink {
     private readonly key: Uint8Array,
     private readonly logger: Logger,
     private readonly durability: 'full' | 'relaxed' = 'full',
-    /**
-     * The least time between the starts of two writes, in milliseconds (0: none; a batch then holds
-     * the entries of one turn of the event loop, or those that arrived during the last write). Each
-     * write has a fixed cost (a commit; for PostgreSQL, a statement through the driver and the server)
-     * that a larger batch shares out. An entry arriving when the log has been idle that long is written
-     * at once: only under load do entries wait, at most this long, and then in batches of tens.
-     */
-    private readonly gatherMs = 0,
   ) {}
 
-  private lastWriteStart = -Infinity;
-
+  /**
+   * Queues an entry; `done` is called once it is committed (or with the error that kept it from being
+   * stored). A callback rather than a promise: this runs for every audited request.
+   */
   append(entry: AuditEntry, done: AppendCallback): void {
     this.entries.push(entry);
     this.callbacks.push(done);
     if (!this.writing) {
       this.writing = true;
-      // Let the requests of this turn of the event loop (or of the gathering time) join the first batch.
-      this.drained = new Promise((resolve) => this.afterGathering(() => void this.drain().then(resolve)));
+      // Let the requests of this turn of the event loop join the first batch.
+      this.drained = new Promise((resolve) => setImmediate(() => void this.drain().then(resolve)));
     }
   }
 
-  /** Appends the entries queued so far (for which a batch may already be waiting), then resolves. */
+  /** Resolves once the entries queued so far are settled (the server stops after its last request). */
   async close(): Promise<void> {
     await this.drained;
   }
 
-  private afterGathering(then: () => void): void {
-    const wait = this.lastWriteStart + this.gatherMs - performance.now();
-    if (wait >= 1 && this.entries.length < BATCH) setTimeout(then, wait);
-    else setImmediate(then);
-  }
-
   private async drain(): Promise<void> {
-    for (let first = true; this.entries.length > 0; first = false) {
-      // Entries that arrived during the last write wait with the next ones, unless they fill a batch.
-      if (!first) await new Promise<void>((resolve) => this.afterGathering(resolve));
-      this.lastWriteStart = performance.now();
+    while (this.entries.length > 0) {
       const entries = this.entries.splice(0, BATCH);
       const callbacks = this.callbacks.splice(0, BATCH);
       let failure: Error | undefined;

@@ -1,9 +1,8 @@
 import { DataAccess } from '../access/data-access.js';
 import { PolicyService } from '../access/policy/policy-service.js';
 import { RoleService } from '../access/role-service.js';
-import { AuditLog, type AuditSink } from '../audit/audit-log.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { AuditService } from '../audit/audit-service.js';
-import { AuditThread } from '../audit/audit-thread.js';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { AuthEpoch } from '../auth/auth-epoch.js';
 import { Authenticator } from '../auth/authenticator.js';
@@ -60,7 +59,7 @@ export interface Services {
   /** The one decision point for data access (system roles and policies). */
   readonly dataAccess: DataAccess;
   /** Undefined when the audit log is turned off (benchmarks only). */
-  readonly audit: AuditSink | undefined;
+  readonly audit: AuditLog | undefined;
   readonly auditReader: AuditService;
   readonly rateLimiter: RateLimiter;
   readonly sweeper: ExpirySweeper;
@@ -134,27 +133,8 @@ export async function createServices(input: {
     policies: new PolicyService(store, vaults, dataAccess, epoch),
     auditReader: new AuditService(store),
     rateLimiter: new RateLimiter(store, logger),
-    audit: config.auditLog ? auditSink(store, keyring, logger, config.auditDurability) : undefined,
+    audit: config.auditLog
+      ? new AuditLog(store, keyring.serverKey(['audit-chain']), logger, config.auditDurability)
+      : undefined,
   };
-}
-
-/**
- * The audit log writes at most one batch per this many milliseconds. Under load, an audited answer
- * waits up to that much longer, and in exchange tens of entries share one write (bench/data-api); an
- * entry arriving at an idle log is written at once.
- */
-const AUDIT_GATHER_MS = 2;
-
-/**
- * Where an append's database work runs beside the request thread rather than on it: for PostgreSQL in
- * the database server's own process, so the log appends from the request thread; for a SQLite file, on
- * a thread of its own with its own connection to the audit file. An in-memory SQLite store, which no
- * other connection can reach, appends from the request thread.
- */
-function auditSink(store: Store, keyring: Keyring, logger: Logger, durability: 'full' | 'relaxed'): AuditSink {
-  const key = keyring.serverKey(['audit-chain']);
-  if (!store.auditTarget) return new AuditLog(store, key, logger, durability, AUDIT_GATHER_MS);
-  const thread = new AuditThread({ target: store.auditTarget, key, durability, gatherMs: AUDIT_GATHER_MS }, logger);
-  thread.start();
-  return thread;
 }

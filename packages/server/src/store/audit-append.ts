@@ -78,8 +78,7 @@ const SQLITE_ROWS_PER_INSERT = 32;
  * after the actual head.
  *
  * `exclusive` runs an attempt when nothing else uses the connection: the store passes its Kysely
- * connection's (`db.connection().execute`), which waits for any transaction of the store in progress; the
- * audit thread, the connection's only user, runs it at once.
+ * connection's (`db.connection().execute`), which waits for any query on it in progress.
  */
 export function sqliteAuditAppender(
   database: BetterSqlite3.Database,

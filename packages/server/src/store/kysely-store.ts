@@ -4,7 +4,7 @@ import { auditRepository } from './audit-repository.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrations.js';
 import { createRepositories } from './repositories.js';
-import type { AuditTarget, Repositories, Store, StoreKind } from './types.js';
+import type { Repositories, Store, StoreKind } from './types.js';
 
 /** The Kysely-backed {@link Store}: the dialect-specific parts are only how `db` was opened. */
 export function createKyselyStore(
@@ -17,8 +17,6 @@ export function createKyselyStore(
     audit: AuditAppender;
     /** SQLite: the audit file's connection, which the audit log is read from (`sqlite-audit-file.ts`). */
     auditDb?: Kysely<Database>;
-    /** See {@link Store.auditTarget}. */
-    auditTarget?: AuditTarget;
     /** Runs after the data file's migrations (SQLite: the audit file's schema). */
     afterMigrate?: () => Promise<void>;
     /** Runs before the connections close (e.g. stops a background thread using the database). */
@@ -33,7 +31,6 @@ export function createKyselyStore(
   return {
     kind,
     ...repos,
-    auditTarget: options.auditTarget,
     transaction<T>(
       fn: (tx: Repositories) => Promise<T>,
       options: { durability?: 'full' | 'relaxed' } = {},

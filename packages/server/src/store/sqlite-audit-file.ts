@@ -4,15 +4,15 @@ import BetterSqlite3 from 'better-sqlite3';
 
 /**
  * The SQLite store keeps its audit log in a file of its own next to the data file
- * (`strongroom.db` → `strongroom-audit.db`).
+ * (`strongroom.db` → `strongroom-audit.db`), with a connection of its own.
  *
- * Why not one file: the log is written from a thread of its own (`audit/audit-thread.ts`), and a SQLite
- * connection empties its whole page cache whenever another connection has committed to its file. With
- * the log in the data file, every audit commit (several per millisecond under load) would throw away the
- * server connection's cached token pages. Nor can the server connection ATTACH the log file: its
- * `BEGIN IMMEDIATE` write transactions would then take the log's write lock too, and wait for the audit
- * thread's commits. Audit entries never shared a transaction with the data they describe (a request's
- * entry is appended after its answer is computed), so two files lose no atomicity.
+ * Why: under audited load most of what a read-heavy vault commits is audit entries. In the data file
+ * they went through its write-ahead log and its checkpoints with everything else; on their own they do
+ * not grow the data file's log, and the data connection's page cache is not shared with the log's
+ * pages. The log, which only grows, can also be archived or shipped on its own. Audit entries never
+ * shared a transaction with the data they describe (a request's entry is appended after its answer is
+ * computed), so two files lose no atomicity. (The server connection cannot ATTACH the log file instead:
+ * its `BEGIN IMMEDIATE` write transactions would then take the log's write lock as well.)
  */
 export function auditFileOf(file: string): string {
   if (file === ':memory:') return ':memory:';
@@ -60,7 +60,7 @@ create table if not exists audit_head (id integer primary key, seq integer not n
 insert into audit_head (id, seq, hash) values (1, 0, zeroblob(32)) on conflict (id) do nothing;
 `;
 
-/** How long a connection waits for another's write lock (the audit thread's, another process's). */
+/** How long a connection waits for another process's write lock on the log (a CLI next to the server). */
 export const AUDIT_BUSY_TIMEOUT_MS = 5000;
 
 /**

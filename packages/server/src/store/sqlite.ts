@@ -125,7 +125,6 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
     audit: sqliteAuditAppender(auditDatabase, (fn) => auditDb.connection().execute(fn), synchronous),
     auditDb,
     afterMigrate: async () => migrateAuditFile(database, auditDatabase),
-    ...(auditFile !== ':memory:' && { auditTarget: { kind: 'sqlite', file: auditFile, synchronous } }),
     ...(stopCheckpoints && { beforeClose: stopCheckpoints }),
   });
 }

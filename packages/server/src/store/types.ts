@@ -377,16 +377,6 @@ export interface AuditAppendOptions {
   readonly expected?: AuditHead | undefined;
 }
 
-/**
- * Where a writer of its own (the audit thread) can open a connection that appends to this store's audit
- * chain: the SQLite store's audit file. Plain data, so that it can be handed to another thread.
- */
-export interface AuditTarget {
-  readonly kind: 'sqlite';
-  readonly file: string;
-  readonly synchronous: 'FULL' | 'NORMAL';
-}
-
 export interface AuditRepository {
   /** The last link of the chain; on PostgreSQL locked until the transaction ends, so appends serialise. */
   head(): Promise<AuditHead | undefined>;
@@ -758,12 +748,6 @@ export interface Store extends Repositories {
    * process or other nodes, serialise on the head.
    */
   appendAudit(link: (head: AuditHead) => AuditBatch, options: AuditAppendOptions): Promise<AuditHead>;
-  /**
-   * Where another thread can append to the audit chain with a connection of its own: a SQLite store's
-   * audit file. Undefined for an in-memory SQLite store, which no other connection can reach, and for
-   * PostgreSQL, whose server already does an append's database work outside this process.
-   */
-  readonly auditTarget?: AuditTarget | undefined;
   /** Brings the schema up to date (idempotent, safe to run from several nodes at once). */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query. */
