@@ -11,7 +11,8 @@ export interface AuditAppender {
 /** The link before the first entry, when the head row is missing. */
 const GENESIS: AuditHead = { seq: 0, hash: Buffer.alloc(32) };
 
-const COLUMNS = [
+/** The columns of `audit_events`, in the order {@link auditRowValues} gives a row's values. */
+export const AUDIT_COLUMNS = [
   'seq',
   'id',
   'ts',
@@ -35,8 +36,8 @@ const COLUMNS = [
   'hash',
 ] as const;
 
-/** A row's values in the order of {@link COLUMNS}. */
-function valuesOf(r: AuditEventRow): unknown[] {
+/** A row's values in the order of {@link AUDIT_COLUMNS}, as SQLite stores them. */
+export function auditRowValues(r: AuditEventRow): unknown[] {
   return [
     r.seq,
     r.id,
@@ -105,9 +106,9 @@ export function sqliteAuditAppender(
   function insert(rows: number): BetterSqlite3.Statement {
     let statement = inserts.get(rows);
     if (!statement) {
-      const tuple = `(${COLUMNS.map(() => '?').join(', ')})`;
+      const tuple = `(${AUDIT_COLUMNS.map(() => '?').join(', ')})`;
       statement = database.prepare(
-        `insert into audit_events (${COLUMNS.join(', ')}) values ${new Array(rows).fill(tuple).join(', ')}`,
+        `insert into audit_events (${AUDIT_COLUMNS.join(', ')}) values ${new Array(rows).fill(tuple).join(', ')}`,
       );
       inserts.set(rows, statement);
     }
@@ -132,7 +133,7 @@ export function sqliteAuditAppender(
         }
         for (let i = 0; i < batch.rows.length; i += SQLITE_ROWS_PER_INSERT) {
           const part = batch.rows.slice(i, i + SQLITE_ROWS_PER_INSERT);
-          insert(part.length).run(part.flatMap(valuesOf));
+          insert(part.length).run(part.flatMap(auditRowValues));
         }
         s.commit.run();
         return undefined;
@@ -163,8 +164,8 @@ export function sqliteAuditAppender(
   };
 }
 
-/** How each of {@link COLUMNS} is read back out of a row of the JSON the rows travel as. */
-const PG_FROM_JSON: Readonly<Record<(typeof COLUMNS)[number], (field: string) => string>> = {
+/** How each of {@link AUDIT_COLUMNS} is read back out of a row of the JSON the rows travel as. */
+const PG_FROM_JSON: Readonly<Record<(typeof AUDIT_COLUMNS)[number], (field: string) => string>> = {
   seq: (f) => `(${f})::bigint`,
   id: (f) => f,
   ts: (f) => `(${f})::bigint`,
@@ -198,8 +199,8 @@ const PG_FROM_JSON: Readonly<Record<(typeof COLUMNS)[number], (field: string) =>
 const PG_APPEND = `with head as (
   update audit_head set seq = $1, hash = $2 where id = 1 and seq = $3 and hash = $4 returning id
 )
-insert into audit_events (${COLUMNS.join(', ')})
-select ${COLUMNS.map((c, i) => PG_FROM_JSON[c](`r->>${i}`)).join(', ')}
+insert into audit_events (${AUDIT_COLUMNS.join(', ')})
+select ${AUDIT_COLUMNS.map((c, i) => PG_FROM_JSON[c](`r->>${i}`)).join(', ')}
 from jsonb_array_elements($5::jsonb) as r
 where exists (select 1 from head)`;
 
@@ -208,7 +209,7 @@ where exists (select 1 from head)`;
  * UTF-16 surrogate as U+FFFD (as the link's UTF-8 encoding does); PostgreSQL's JSON would refuse it.
  */
 function jsonValuesOf(row: AuditEventRow): unknown[] {
-  return valuesOf(row).map((value) =>
+  return auditRowValues(row).map((value) =>
     typeof value === 'string'
       ? value.isWellFormed()
         ? value

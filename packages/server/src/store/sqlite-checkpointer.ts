@@ -11,23 +11,29 @@ const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
 /**
  * The background thread's code (CommonJS, run with `eval`, so that it needs no file of its own next to
- * the compiled modules). It opens its own connection and runs a PASSIVE checkpoint now and then: one
- * that never waits for, and never blocks, the readers and writers of the server's connection.
+ * the compiled modules). It opens a connection of its own to each file and runs a PASSIVE checkpoint on
+ * each now and then: one that never waits for, and never blocks, the readers and writers of the server's
+ * connections. A file whose checkpoint fails is reported (by its index) and left to its connection.
  */
 const WORKER_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
+const dbs = workerData.files.map((file) => new Database(file, { fileMustExist: true }));
+const failed = new Set();
 const timer = setInterval(() => {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch (err) {
-    parentPort.postMessage({ error: String(err && err.message) });
-  }
+  dbs.forEach((db, index) => {
+    if (failed.has(index)) return;
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (err) {
+      failed.add(index);
+      parentPort.postMessage({ index, error: String(err && err.message) });
+    }
+  });
 }, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  db.close();
+  for (const db of dbs) db.close();
   parentPort.close();
 });
 `;
@@ -35,38 +41,52 @@ parentPort.on('message', () => {
 /** Stops the background checkpoints (the connection's own are turned back on). */
 export type StopCheckpointer = () => Promise<void>;
 
+/** A WAL-mode connection and the file it has open. */
+export interface CheckpointTarget {
+  readonly database: BetterSqlite3.Database;
+  readonly file: string;
+}
+
 /**
- * Moves a WAL-mode connection's checkpoints to a thread of their own. Left to the connection, a
- * checkpoint runs inside whichever commit fills the log past 1,000 pages and holds that commit (and, the
- * driver being synchronous, the whole event loop) through two fsyncs: 17–85 ms each time on the
- * benchmark machine, several times a second under a stream of audited requests (bench/data-api).
- * Should the thread fail, the connection checkpoints by itself again, so the log never grows unbounded.
+ * Moves the checkpoints of WAL-mode connections (the data file's and the audit log's) to one thread.
+ * Left to a connection, a checkpoint runs inside whichever commit fills its log past 1,000 pages and
+ * holds that commit (and, the driver being synchronous, the whole event loop) through two fsyncs: 17–85
+ * ms each time on the benchmark machine, several times a second under a stream of audited requests
+ * (bench/data-api; the audit log alone fills its log every ~250 commits of 25 entries). Should the
+ * thread fail, each connection checkpoints by itself again, so no log grows unbounded.
  *
  * Only checkpoints move: a second connection that wrote (audit entries, say) would empty the server
  * connection's page cache at each of its commits, which SQLite does whenever another connection changed
  * the file, and turn every token lookup into reads from the file (measured: detokenize slower, not faster).
  */
-export function checkpointInBackground(database: BetterSqlite3.Database, file: string): StopCheckpointer {
+export function checkpointInBackground(targets: readonly CheckpointTarget[]): StopCheckpointer {
   const worker = new Worker(WORKER_CODE, {
     eval: true,
     workerData: {
       driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-      file,
+      files: targets.map((target) => target.file),
       intervalMs: CHECKPOINT_INTERVAL_MS,
     },
   });
   // The thread must not keep a process alive that is otherwise done.
   worker.unref();
   let stopping = false;
-  const checkpointHere = () => {
-    if (database.open) database.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+  const checkpointHere = (target: CheckpointTarget) => {
+    if (target.database.open) target.database.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
   };
-  database.pragma('wal_autocheckpoint = 0');
-  // A failed checkpoint (an I/O error, say): the connection takes checkpoints over again.
-  worker.on('message', checkpointHere);
-  worker.on('error', checkpointHere);
+  const checkpointAllHere = () => {
+    for (const target of targets) checkpointHere(target);
+  };
+  for (const target of targets) target.database.pragma('wal_autocheckpoint = 0');
+  // A failed checkpoint (an I/O error, say): that file's connection takes its checkpoints over again.
+  worker.on('message', (message: { index?: number }) => {
+    const target = message.index === undefined ? undefined : targets[message.index];
+    if (target) checkpointHere(target);
+    else checkpointAllHere();
+  });
+  worker.on('error', checkpointAllHere);
   worker.on('exit', () => {
-    if (!stopping) checkpointHere();
+    if (!stopping) checkpointAllHere();
   });
   return async () => {
     if (stopping) return;
@@ -77,6 +97,6 @@ export function checkpointInBackground(database: BetterSqlite3.Database, file: s
     worker.ref();
     worker.postMessage('stop');
     await exited;
-    checkpointHere();
+    checkpointAllHere();
   };
 }

@@ -120,7 +120,12 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
     dialect: new StoreSqliteDialect({ database: withStatementCache(auditDatabase) }),
   });
   const stopCheckpoints =
-    options.backgroundCheckpoints && file !== ':memory:' ? checkpointInBackground(database, file) : undefined;
+    options.backgroundCheckpoints && file !== ':memory:'
+      ? checkpointInBackground([
+          { database, file },
+          { database: auditDatabase, file: auditFile },
+        ])
+      : undefined;
   return createKyselyStore('sqlite', db, {
     audit: sqliteAuditAppender(auditDatabase, (fn) => auditDb.connection().execute(fn), synchronous),
     auditDb,

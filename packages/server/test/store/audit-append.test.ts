@@ -1,34 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AuditEntry, ChainVerifier, chain } from '../../src/audit/audit-chain.js';
 import { auditFileOf } from '../../src/store/sqlite-audit-file.js';
 import type { AuditHead, Store } from '../../src/store/types.js';
+import { auditEntry } from './audit-fixtures.js';
 import { postgresTarget, rawConnection, type StoreTarget, sqliteTarget, unavailable } from './harness.js';
 
 const KEY = Buffer.alloc(32, 7);
 
-function entry(n: number): AuditEntry {
-  return {
-    id: randomUUID(),
-    ts: 1_700_000_000_000 + n,
-    requestId: `request-${n}`,
-    actor: 'actor',
-    actorType: 'SERVICE_ACCOUNT',
-    authMode: 'SERVICE_ACCOUNT_JWT',
-    jwtId: 'jti',
-    contextId: '',
-    ipAddress: '127.0.0.1',
-    apiName: 'POST /v1/vaults/:vaultID/detokenize',
-    httpMethod: 'POST',
-    uri: '/v1/vaults/v/detokenize?it\'s \\ "quoted"',
-    actionType: 'READ',
-    resourceType: 'TOKEN',
-    vaultId: 'v',
-    resourceIds: [`VAULT/v`, `RECORD/${n}`],
-    statusCode: 200,
-    message: '',
-  };
-}
+const entry = auditEntry;
 
 /** Appends `entries` the way the audit log does: chained after whatever head the store reports. */
 function append(store: Store, entries: AuditEntry[], expected?: AuditHead): Promise<AuditHead> {

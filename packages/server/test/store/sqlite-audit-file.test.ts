@@ -1,41 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AuditEntry, chain, GENESIS } from '../../src/audit/audit-chain.js';
+import { chain, GENESIS } from '../../src/audit/audit-chain.js';
 import { verifyAuditLog } from '../../src/audit/verify-log.js';
 import { migrateToLatest } from '../../src/store/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { auditFileOf } from '../../src/store/sqlite-audit-file.js';
 import type { AuditEventRow } from '../../src/store/types.js';
+import { auditEntry, insertAuditRow } from './audit-fixtures.js';
 
 const KEY = Buffer.alloc(32, 9);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function entry(n: number): AuditEntry {
-  return {
-    id: randomUUID(),
-    ts: 1_700_000_000_000 + n,
-    requestId: `request-${n}`,
-    actor: 'actor',
-    actorType: 'SERVICE_ACCOUNT',
-    authMode: 'SERVICE_ACCOUNT_JWT',
-    jwtId: 'jti',
-    contextId: '',
-    ipAddress: '127.0.0.1',
-    apiName: 'POST /v1/vaults/:vaultID/detokenize',
-    httpMethod: 'POST',
-    uri: '/v1/vaults/v/detokenize',
-    actionType: 'READ',
-    resourceType: 'TOKEN',
-    vaultId: 'v',
-    resourceIds: ['VAULT/v'],
-    statusCode: 200,
-    message: '',
-  };
-}
+const entry = auditEntry;
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -48,36 +28,7 @@ function newFile(): string {
   return path.join(dir, 'strongroom.db');
 }
 
-const insertRow = (db: BetterSqlite3.Database, r: AuditEventRow) =>
-  db
-    .prepare(
-      `insert into audit_events (seq, id, ts, request_id, actor, actor_type, auth_mode, jwt_id, context_id,
-        ip_address, api_name, http_method, uri, action_type, resource_type, vault_id, resource_ids, status_code,
-        message, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      r.seq,
-      r.id,
-      r.ts,
-      r.requestId,
-      r.actor,
-      r.actorType,
-      r.authMode,
-      r.jwtId,
-      r.contextId,
-      r.ipAddress,
-      r.apiName,
-      r.httpMethod,
-      r.uri,
-      r.actionType,
-      r.resourceType,
-      r.vaultId,
-      JSON.stringify(r.resourceIds),
-      r.statusCode,
-      r.message,
-      r.prevHash,
-      r.hash,
-    );
+const insertRow = insertAuditRow;
 
 /**
  * A data file as an earlier version left it: every migration applied by the data file's own migrator,
@@ -130,6 +81,38 @@ describe('the SQLite audit file', () => {
     await reopened.migrate();
     expect(await verifyAuditLog(reopened, KEY)).toEqual({ ok: true, entries: 2 });
     await reopened.close();
+  });
+
+  it("has its log copied into the file by the server's checkpoint thread, not inside commits", async () => {
+    const file = newFile();
+    const auditFile = auditFileOf(file);
+    const store = openSqliteStore(file, { backgroundCheckpoints: true });
+    try {
+      await store.migrate();
+      const sizeOf = () => statSync(auditFile).size;
+      const grows = async (from: number) => {
+        for (let waited = 0; waited < 5000 && sizeOf() <= from; waited += 50) await sleep(50);
+        return sizeOf() > from;
+      };
+      // The schema itself is first written to the log, then copied into the file by the thread.
+      expect(await grows(0)).toBe(true);
+      await sleep(300);
+      const before = sizeOf();
+      // A few pages: a connection left to itself would copy nothing before its log held 1,000 pages.
+      await store.appendAudit(
+        (head) =>
+          chain(
+            KEY,
+            head,
+            Array.from({ length: 200 }, (_, i) => entry(i + 1)),
+          ),
+        { durability: 'relaxed' },
+      );
+      expect(await grows(before)).toBe(true);
+      expect(await verifyAuditLog(store, KEY)).toEqual({ ok: true, entries: 200 });
+    } finally {
+      await store.close();
+    }
   });
 
   it('moves the log of a data file written by an earlier version, and the chain carries on', async () => {
