@@ -14,15 +14,15 @@
  *   and its HMAC-SHA256 lookup hash per value, three AES-256-GCM seals (the cell, the token, the token's
  *   value), and the same rows (`records`, `record_values`, `tokens`, all their indexes) written in one
  *   transaction — SQLite: prepared single-row inserts in `BEGIN IMMEDIATE` with the server's pragmas
- *   (WAL, synchronous FULL, foreign keys, page cache size); PostgreSQL: three prepared multi-row inserts, as many
- *   transactions in flight as the load generator has connections. No validation, no collision lookups,
+ *   (WAL, synchronous FULL, foreign keys, page cache size, memory map); PostgreSQL: three prepared multi-row
+ *   inserts, as many transactions in flight as the load generator has connections. No validation, no collision lookups,
  *   no query builder. Baseline rows go to a vault ID of their own, so they never meet the server's.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { SQLITE_CACHE_MIB } from '../../packages/server/dist/store/sqlite.js';
+import { SQLITE_CACHE_MIB, SQLITE_MMAP_MIB } from '../../packages/server/dist/store/sqlite.js';
 import { COLUMNS, type Person, type PoolToken, TABLE } from './fixture.js';
 
 export interface LoopResult {
@@ -105,8 +105,9 @@ export function sqliteDetokenizeBaseline(
   batch: number,
 ): Baseline {
   const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
-  // The server's connection settings (its page cache size), so the database does the same work for both.
+  // The server's connection settings (page cache size, memory map): the database does the same work for both.
   db.pragma(`cache_size = ${-SQLITE_CACHE_MIB * 1024}`);
+  db.pragma(`mmap_size = ${SQLITE_MMAP_MIB * 2 ** 20}`);
   const lookup = db.prepare(
     'SELECT value, table_name, column_name, expires_at FROM tokens WHERE vault_id = ? AND token_hash = ?',
   );
@@ -235,6 +236,7 @@ export function sqliteInsertBaseline(file: string, people: readonly Person[]): B
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma(`cache_size = ${-SQLITE_CACHE_MIB * 1024}`);
+  db.pragma(`mmap_size = ${SQLITE_MMAP_MIB * 2 ** 20}`);
   const vaultId = `baseline-${randomUUID()}`;
   const dataKey = randomBytes(32);
   const lookupKey = randomBytes(32);

@@ -56,6 +56,7 @@ describe('loadConfig defaults', () => {
       fileUrlSeconds: 15 * 60,
       keyRotationGraceSeconds: 30,
       sqliteSynchronous: 'FULL',
+      sqliteMmapMiB: undefined,
       authCacheSeconds: 10,
       auditLog: true,
       auditDurability: 'relaxed',
@@ -133,6 +134,7 @@ describe('loadConfig values', () => {
         STRONGROOM_TOKEN_AUDIENCES: ' https://a.example/token , ,https://b.example/token,',
         STRONGROOM_MAX_BODY_BYTES: '1024',
         STRONGROOM_SQLITE_SYNCHRONOUS: 'NORMAL',
+        STRONGROOM_SQLITE_MMAP_MIB: '0',
         STRONGROOM_AUTH_CACHE_SECONDS: '3600',
         STRONGROOM_LOG_LEVEL: 'silent',
       },
@@ -143,6 +145,7 @@ describe('loadConfig values', () => {
       tokenAudiences: ['https://a.example/token', 'https://b.example/token'],
       maxBodyBytes: 1024,
       sqliteSynchronous: 'NORMAL',
+      sqliteMmapMiB: 0,
       authCacheSeconds: 3600,
       logLevel: 'silent',
     });
@@ -188,6 +191,8 @@ describe('loadConfig errors name what is wrong', () => {
     ['STRONGROOM_TLS_SELF_SIGNED', 'TRUE'],
     ['STRONGROOM_MAX_BODY_BYTES', '10'],
     ['STRONGROOM_SQLITE_SYNCHRONOUS', 'OFF'],
+    ['STRONGROOM_SQLITE_MMAP_MIB', '-1'],
+    ['STRONGROOM_SQLITE_MMAP_MIB', '1.5'],
     ['STRONGROOM_AUTH_CACHE_SECONDS', '3601'],
   ])('names %s=%s', (name, value) => {
     const found = problems({ env: { [name]: value } });

@@ -45,6 +45,7 @@ const fileSchema = z
     fileUrlSeconds: integer(10, 7 * 24 * 3600).optional(),
     keyRotationGraceSeconds: integer(0, 3600).optional(),
     sqliteSynchronous: z.enum(['FULL', 'NORMAL']).optional(),
+    sqliteMmapMiB: integer(0, 1_048_576).optional(),
     authCacheSeconds: integer(0, 3600).optional(),
     auditLog: booleanish.optional(),
     auditDurability: z.enum(['full', 'relaxed']).optional(),
@@ -98,6 +99,8 @@ export interface Config {
    */
   readonly keyRotationGraceSeconds: number;
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** How much of the SQLite data file is read through a memory map (MiB; 0: none; unset: the store's default). */
+  readonly sqliteMmapMiB: number | undefined;
   /** How long a verified principal may be reused before its service account and roles are re-read. */
   readonly authCacheSeconds: number;
   /** Whether requests are written to the audit log (only benchmarks turn it off; production refuses to). */
@@ -143,6 +146,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   fileUrlSeconds: 'STRONGROOM_FILE_URL_SECONDS',
   keyRotationGraceSeconds: 'STRONGROOM_KEY_ROTATION_GRACE_SECONDS',
   sqliteSynchronous: 'STRONGROOM_SQLITE_SYNCHRONOUS',
+  sqliteMmapMiB: 'STRONGROOM_SQLITE_MMAP_MIB',
   authCacheSeconds: 'STRONGROOM_AUTH_CACHE_SECONDS',
   auditLog: 'STRONGROOM_AUDIT_LOG',
   auditDurability: 'STRONGROOM_AUDIT_DURABILITY',
@@ -285,6 +289,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     fileUrlSeconds: merged.fileUrlSeconds ?? 15 * 60,
     keyRotationGraceSeconds: merged.keyRotationGraceSeconds ?? 30,
     sqliteSynchronous: merged.sqliteSynchronous ?? 'FULL',
+    sqliteMmapMiB: merged.sqliteMmapMiB,
     authCacheSeconds: merged.authCacheSeconds ?? 10,
     auditLog: merged.auditLog ?? true,
     auditDurability: merged.auditDurability ?? 'relaxed',

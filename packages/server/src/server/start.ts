@@ -41,7 +41,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   let app: App | undefined;
   let started: Services | undefined;
   try {
-    store = openStore(config.databaseUrl, { synchronous: config.sqliteSynchronous, backgroundCheckpoints: true });
+    store = openStore(config.databaseUrl, {
+      synchronous: config.sqliteSynchronous,
+      ...(config.sqliteMmapMiB !== undefined && { mmapMiB: config.sqliteMmapMiB }),
+      backgroundCheckpoints: true,
+    });
     await store.migrate();
     const keyring = new Keyring(rootKey.key);
     await keyring.checkRootKey(store);

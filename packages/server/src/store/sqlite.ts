@@ -23,6 +23,8 @@ export interface SqliteOptions {
   readonly synchronous?: 'FULL' | 'NORMAL';
   /** Most memory the connection's page cache may use, in MiB (default {@link SQLITE_CACHE_MIB}). */
   readonly cacheMiB?: number;
+  /** How much of the data file is read through a memory map, in MiB (default {@link SQLITE_MMAP_MIB}; 0: none). */
+  readonly mmapMiB?: number;
   /**
    * Checkpoint the write-ahead log from a background thread instead of inside commits (the server does;
    * see `sqlite-checkpointer.ts`). Off by default: short-lived stores (the CLI, tests) need no thread.
@@ -39,6 +41,19 @@ export interface SqliteOptions {
  * 0.55 (bench/data-api). Keeping a gigabyte of pages in the process lets most leaves be found in memory.
  */
 export const SQLITE_CACHE_MIB = 1024;
+
+/**
+ * The data file is read through a memory map up to this many MiB (`pragma mmap_size`): a page found
+ * there is used where it lies in the OS page cache, instead of being copied by a read system call into a
+ * page-cache slot allocated (and later evicted) for it. Measured (ad-hoc, two servers on one store, in
+ * turn): 25-token detokenize on a store of 200,000 records (1 GiB) 1.35× the requests per second, and
+ * single-token requests on 2,000 records 1.10×. The SQLite built by the driver maps at most 2 GiB
+ * (`SQLITE_MAX_MMAP_SIZE`), silently capping larger settings: on bigger files the rest is read as before.
+ * The pages are the file's own, shared with the OS page cache, not memory of the process; writes still go
+ * through the write-ahead log. The usual caveat applies: an I/O error while reading a mapped page ends the
+ * process (SIGBUS) rather than failing one statement.
+ */
+export const SQLITE_MMAP_MIB = 2048;
 
 /** How long a connection waits for another process's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -113,6 +128,7 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
   database.pragma('foreign_keys = ON');
   // Negative: a size in KiB rather than in pages.
   database.pragma(`cache_size = ${-Math.round((options.cacheMiB ?? SQLITE_CACHE_MIB) * 1024)}`);
+  database.pragma(`mmap_size = ${Math.round((options.mmapMiB ?? SQLITE_MMAP_MIB) * 2 ** 20)}`);
   const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: withStatementCache(database) }) });
   const auditFile = auditFileOf(file);
   const auditDatabase = openAuditFile(auditFile, synchronous);

@@ -106,6 +106,23 @@ describe('SQLite store specifics', () => {
     await store.close();
   });
 
+  it('reads the data file through a memory map: as much as the bundled SQLite maps by default, or as asked', async () => {
+    const mapped = async (options: Parameters<typeof openSqliteStore>[1]) => {
+      const { location } = target.blank();
+      const { store, connection } = withOwnConnection(() => openSqliteStore(location, options));
+      try {
+        await store.migrate();
+        return connection.pragma('mmap_size', { simple: true });
+      } finally {
+        await store.close();
+      }
+    };
+    // 2,048 MiB asked, capped by the driver's build (SQLITE_MAX_MMAP_SIZE = 0x7fff0000) just under it.
+    expect(await mapped({})).toBe(0x7fff0000);
+    expect(await mapped({ mmapMiB: 64 })).toBe(64 * 2 ** 20);
+    expect(await mapped({ mmapMiB: 0 })).toBe(0);
+  });
+
   it('synchronous is a per-connection setting: a separate connection cannot observe the store’s', async () => {
     // Recorded so nobody "verifies" FULL through a second connection: better-sqlite3 builds SQLite with
     // SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so any other connection to a WAL file reports NORMAL.
